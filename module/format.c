@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text of the view, format version 1 (Documentation/view.rst).  Runs
+ * after lm_snapshot_take() has dropped the mmap lock; nothing here touches
+ * the target's mm.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/limits.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/seq_buf.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "libmaps.h"
+#include "thp.h"
+
+/*
+ * The mnemonics of smaps' VmFlags line, as show_smap_vma_flags() has them,
+ * so that a flag reads the same here and there.  Bits a kernel lacks are
+ * VM_NONE (compat.h) and name nothing.  Bits smaps leaves unnamed (the
+ * protection key bits) are not listed; the view writes them as bit<N>.
+ */
+static const struct {
+	vm_flags_t flag;
+	const char *name;
+} lm_vm_flags[] = {
+	{ VM_READ,		"rd" },
+	{ VM_WRITE,		"wr" },
+	{ VM_EXEC,		"ex" },
+	{ VM_SHARED,		"sh" },
+	{ VM_MAYREAD,		"mr" },
+	{ VM_MAYWRITE,		"mw" },
+	{ VM_MAYEXEC,		"me" },
+	{ VM_MAYSHARE,		"ms" },
+	{ VM_GROWSDOWN,		"gd" },
+	{ VM_PFNMAP,		"pf" },
+	{ VM_MAYBE_GUARD,	"gu" },
+	{ VM_LOCKED,		"lo" },
+	{ VM_IO,		"io" },
+	{ VM_SEQ_READ,		"sr" },
+	{ VM_RAND_READ,		"rr" },
+	{ VM_DONTCOPY,		"dc" },
+	{ VM_DONTEXPAND,	"de" },
+	{ VM_LOCKONFAULT,	"lf" },
+	{ VM_ACCOUNT,		"ac" },
+	{ VM_NORESERVE,		"nr" },
+	{ VM_HUGETLB,		"ht" },
+	{ VM_SYNC,		"sf" },
+	{ VM_ARCH_1,		"ar" },
+	{ VM_WIPEONFORK,	"wf" },
+	{ VM_DONTDUMP,		"dd" },
+#ifdef CONFIG_MEM_SOFT_DIRTY
+	{ VM_SOFTDIRTY,		"sd" },
+#endif
+	{ VM_MIXEDMAP,		"mm" },
+	{ VM_HUGEPAGE,		"hg" },
+	{ VM_NOHUGEPAGE,	"nh" },
+	{ VM_MERGEABLE,		"mg" },
+	{ VM_UFFD_MISSING,	"um" },
+	{ VM_UFFD_WP,		"uw" },
+#ifdef CONFIG_HAVE_ARCH_USERFAULTFD_MINOR
+	{ VM_UFFD_MINOR,	"ui" },
+#endif
+	{ VM_SHADOW_STACK,	"ss" },
+	{ VM_DROPPABLE,		"dp" },
+	{ VM_SEALED,		"sl" },
+};
+
+/* lm_vm_flags[] indexed by bit, filled once at load. */
+static const char *lm_flag_names[BITS_PER_LONG];
+
+void lm_format_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lm_vm_flags); i++)
+		if (lm_vm_flags[i].flag)
+			lm_flag_names[ilog2(lm_vm_flags[i].flag)] =
+				lm_vm_flags[i].name;
+}
+
+/*
+ * Write @s as maps writes names: a newline becomes \012.  (Only
+ * seq_buf_printf() is exported on every supported kernel.)
+ */
+static void lm_put_escaped(struct seq_buf *sb, const char *s)
+{
+	size_t run;
+
+	while (*s) {
+		run = strcspn(s, "\n");
+		seq_buf_printf(sb, "%.*s", (int)run, s);
+		s += run;
+		if (*s) {
+			seq_buf_printf(sb, "\\012");
+			s++;
+		}
+	}
+}
+
+static void lm_put_flags(struct seq_buf *sb, vm_flags_t flags)
+{
+	const char *sep = "";
+	unsigned int bit;
+
+	seq_buf_printf(sb, " flags=0x%lx decoded=", (unsigned long)flags);
+	for (bit = 0; bit < BITS_PER_LONG; bit++) {
+		if (!(flags & BIT(bit)))
+			continue;
+		if (lm_flag_names[bit])
+			seq_buf_printf(sb, "%s%s", sep, lm_flag_names[bit]);
+		else
+			seq_buf_printf(sb, "%sbit%u", sep, bit);
+		sep = ",";
+	}
+}
+
+static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v)
+{
+	vm_flags_t f = v->flags;
+
+	seq_buf_printf(sb, "\t%08lx-%08lx %c%c%c%c %08llx size=%lu",
+		       v->start, v->end,
+		       f & VM_READ ? 'r' : '-',
+		       f & VM_WRITE ? 'w' : '-',
+		       f & VM_EXEC ? 'x' : '-',
+		       f & VM_MAYSHARE ? 's' : 'p',
+		       (unsigned long long)v->pgoff << PAGE_SHIFT,
+		       v->end - v->start);
+	lm_put_flags(sb, f);
+	seq_buf_printf(sb, " thp=%d\n", v->thp_why == LM_THP_ELIGIBLE);
+}
+
+/* The name column of a group, as /proc/<pid>/maps prints it. */
+static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
+			      char *pathbuf)
+{
+	static const char * const fixed[LM_KIND_NR] = {
+		[LM_KIND_HEAP]		= "[heap]",
+		[LM_KIND_STACK]		= "[stack]",
+		[LM_KIND_VDSO]		= "[vdso]",
+		[LM_KIND_VVAR]		= "[vvar]",
+		[LM_KIND_VSYSCALL]	= "[vsyscall]",
+		[LM_KIND_ANON]		= "",
+	};
+	const char *p;
+
+	seq_buf_printf(sb, " name=");
+	switch (v->kind) {
+	case LM_KIND_FILE:
+		p = d_path(lm_file_user_path(v->file), pathbuf, PATH_MAX);
+		lm_put_escaped(sb, IS_ERR(p) ? "?" : p);
+		break;
+	case LM_KIND_ANON_SHMEM:
+		seq_buf_printf(sb, "[anon_shmem:");
+		lm_put_escaped(sb, v->name);
+		seq_buf_printf(sb, "]");
+		break;
+	case LM_KIND_ANON_NAMED:
+		seq_buf_printf(sb, "[anon:");
+		lm_put_escaped(sb, v->name);
+		seq_buf_printf(sb, "]");
+		break;
+	case LM_KIND_SPECIAL:
+		lm_put_escaped(sb, v->name);
+		break;
+	default:
+		seq_buf_printf(sb, "%s", fixed[v->kind]);
+		break;
+	}
+	seq_buf_printf(sb, "\n");
+}
+
+static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
+			 const struct lm_group *grp, char *pathbuf)
+{
+	const struct lm_vma *first = g->order[grp->first];
+	unsigned int i;
+
+	seq_buf_printf(sb, "group %s records=%u size=%lu",
+		       lm_kind_name(grp->kind), grp->nr, grp->size);
+	if (lm_kind_has_inode(grp->kind)) {
+		struct inode *inode = file_inode(first->file);
+
+		seq_buf_printf(sb, " dev=%02x:%02x ino=%lu",
+			       MAJOR(inode->i_sb->s_dev),
+			       MINOR(inode->i_sb->s_dev), inode->i_ino);
+	}
+	lm_put_group_name(sb, first, pathbuf);
+
+	for (i = 0; i < grp->nr; i++)
+		lm_put_record(sb, g->order[grp->first + i]);
+}
+
+static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
+			const struct lm_groups *g, char *pathbuf)
+{
+	unsigned int i;
+
+	seq_buf_printf(sb, "libmaps %d pid=%d vmas=%u groups=%u comm=",
+		       LM_VIEW_VERSION, snap->pid, snap->nr, g->nr);
+	lm_put_escaped(sb, snap->comm);
+	seq_buf_printf(sb, "\n");
+
+	if (!snap->has_mm) {
+		seq_buf_printf(sb, "nomm\n");
+		return;
+	}
+	for (i = 0; i < g->nr; i++)
+		lm_put_group(sb, g, &g->groups[i], pathbuf);
+}
+
+/*
+ * Format into a buffer sized from the counts; a long path can overflow the
+ * estimate, in which case the buffer doubles and the text is made again.
+ */
+static struct lm_text *lm_render(const struct lm_snapshot *snap,
+				 const struct lm_groups *g)
+{
+	size_t size = 256 + (size_t)snap->nr * 192 + (size_t)g->nr * 256;
+	struct lm_text *text = NULL;
+	struct seq_buf sb;
+	char *pathbuf;
+
+	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!pathbuf)
+		return ERR_PTR(-ENOMEM);
+
+	for (;;) {
+		text = kvmalloc(struct_size(text, buf, size), GFP_KERNEL_ACCOUNT);
+		if (!text)
+			break;
+		seq_buf_init(&sb, text->buf, size);
+		lm_put_view(&sb, snap, g, pathbuf);
+		if (!seq_buf_has_overflowed(&sb))
+			break;
+		kvfree(text);
+		size *= 2;
+	}
+	kfree(pathbuf);
+	if (!text)
+		return ERR_PTR(-ENOMEM);
+	text->len = seq_buf_used(&sb);
+	return text;
+}
+
+/**
+ * lm_view_render - take a snapshot of @task and make the text of its view
+ * @task: the task, referenced by the caller
+ * @pid: its pid as the reader sees it
+ *
+ * Return: the text, to be freed with lm_text_free(), or an ERR_PTR() of
+ * the errno from lm_snapshot_take() or an allocation.
+ */
+struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
+{
+	struct lm_snapshot snap;
+	struct lm_groups g;
+	struct lm_text *text;
+	int ret;
+
+	ret = lm_snapshot_take(task, pid, &snap);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = lm_groups_build(&snap, &g);
+	if (ret) {
+		text = ERR_PTR(ret);
+	} else {
+		text = lm_render(&snap, &g);
+		lm_groups_release(&g);
+	}
+	lm_snapshot_release(&snap);
+	return text;
+}
+
+void lm_text_free(struct lm_text *text)
+{
+	kvfree(text);
+}

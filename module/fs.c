@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/libmaps: one file per live pid, plus "self".
+ *
+ * debugfs has no per-pid lookup of its own, and creating a debugfs file for
+ * every process in advance would race with fork and exit.  So, as tracefs
+ * does under debugfs/tracing, the directory is a debugfs automount point:
+ * the first walk into it mounts libmapsfs, a tiny filesystem whose root
+ * ->lookup() turns a pid name into a file on demand, the way /proc does.
+ * The file pins a struct pid, not a task; every open() resolves the pid
+ * again and takes a fresh snapshot, so a reused pid never shows a stale
+ * process, and names are resolved in the reader's pid namespace.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "libmaps.h"
+
+#define LM_FS_MAGIC	0x6c6d6170	/* "lmap" */
+#define LM_SELF_INO	2
+#define LM_FIRST_PID_POS 3		/* readdir: ".", "..", "self", pids */
+#define LM_PID_INO_BASE	16
+
+static struct dentry *lm_debugfs_dir;
+
+/* --- the view files ---------------------------------------------------- */
+
+static int lm_view_open(struct inode *inode, struct file *file)
+{
+	struct pid *pid = inode->i_private;
+	struct task_struct *task;
+	struct lm_text *text;
+
+	if (file->f_mode & FMODE_WRITE)
+		return -EACCES;
+	/*
+	 * debugfs is root-only by default, but its mode can be loosened; the
+	 * view exposes another process's address space layout, so ask for
+	 * the capability here.  (ptrace_may_access() is not exported.)
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+
+	text = lm_view_render(task, pid_vnr(pid));
+	put_task_struct(task);
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+	file->private_data = text;
+	return 0;
+}
+
+static ssize_t lm_view_read(struct file *file, char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	struct lm_text *text = file->private_data;
+
+	return simple_read_from_buffer(buf, count, ppos, text->buf, text->len);
+}
+
+static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct lm_text *text = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, text->len);
+}
+
+static int lm_view_release(struct inode *inode, struct file *file)
+{
+	lm_text_free(file->private_data);
+	return 0;
+}
+
+static const struct file_operations lm_view_fops = {
+	.owner		= THIS_MODULE,
+	.open		= lm_view_open,
+	.read		= lm_view_read,
+	.llseek		= lm_view_llseek,
+	.release	= lm_view_release,
+};
+
+/* --- "self" ------------------------------------------------------------ */
+
+static const char *lm_self_get_link(struct dentry *dentry, struct inode *inode,
+				    struct delayed_call *done)
+{
+	pid_t tgid = task_tgid_vnr(current);
+	char *name;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	if (!tgid)
+		return ERR_PTR(-ENOENT);
+	name = kasprintf(GFP_KERNEL, "%d", tgid);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	set_delayed_call(done, kfree_link, name);
+	return name;
+}
+
+static const struct inode_operations lm_self_iops = {
+	.get_link	= lm_self_get_link,
+};
+
+/* --- the directory ----------------------------------------------------- */
+
+/*
+ * A pid name as /proc writes one: decimal digits, no sign, no leading zero,
+ * no white space, and within pid_max's hard limit.  Anything else is not a
+ * name in this directory.
+ */
+static pid_t lm_parse_pid(const char *name, unsigned int len)
+{
+	unsigned int i, nr = 0;
+
+	if (!len || len > 7 || name[0] == '0')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		nr = nr * 10 + (name[i] - '0');
+	}
+	return nr <= PID_MAX_LIMIT ? nr : 0;
+}
+
+static struct inode *lm_new_inode(struct super_block *sb, umode_t mode,
+				  unsigned long ino)
+{
+	struct inode *inode = new_inode(sb);
+
+	if (!inode)
+		return NULL;
+	inode->i_ino = ino;
+	inode->i_mode = mode;
+	lm_inode_init_ts(inode);
+	return inode;
+}
+
+static struct dentry *lm_lookup_self(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode;
+
+	inode = lm_new_inode(dir->i_sb, S_IFLNK | 0777, LM_SELF_INO);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	inode->i_op = &lm_self_iops;
+	return d_splice_alias(inode, dentry);
+}
+
+static struct dentry *lm_lookup(struct inode *dir, struct dentry *dentry,
+				unsigned int flags)
+{
+	const struct qstr *q = &dentry->d_name;
+	struct task_struct *task;
+	struct inode *inode;
+	struct pid *pid;
+	pid_t nr;
+
+	if (q->len == 4 && !memcmp(q->name, "self", 4))
+		return lm_lookup_self(dir, dentry);
+
+	nr = lm_parse_pid(q->name, q->len);
+	if (!nr)
+		return ERR_PTR(-ENOENT);
+	pid = find_get_pid(nr);
+	if (!pid)
+		return ERR_PTR(-ENOENT);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task) {
+		put_pid(pid);
+		return ERR_PTR(-ENOENT);
+	}
+	put_task_struct(task);
+
+	inode = lm_new_inode(dir->i_sb, S_IFREG | 0400, LM_PID_INO_BASE + nr);
+	if (!inode) {
+		put_pid(pid);
+		return ERR_PTR(-ENOMEM);
+	}
+	inode->i_fop = &lm_view_fops;
+	inode->i_private = pid;		/* put by lm_evict_inode() */
+	return d_splice_alias(inode, dentry);
+}
+
+/* Is the pid behind @dentry still alive and still called by its name? */
+static int lm_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct inode *inode;
+	struct pid *pid;
+	bool live;
+
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+
+	inode = d_inode(dentry);
+	if (!inode || !S_ISREG(inode->i_mode))
+		return 1;	/* "self" is resolved at each walk */
+
+	pid = inode->i_private;
+	rcu_read_lock();
+	live = !!pid_task(pid, PIDTYPE_PID);
+	rcu_read_unlock();
+
+	return live && pid_vnr(pid) ==
+		lm_parse_pid(dentry->d_name.name, dentry->d_name.len);
+}
+
+LM_D_REVALIDATE(lm_d_revalidate)
+
+static const struct dentry_operations lm_dentry_ops = {
+	.d_revalidate	= lm_d_revalidate_compat,
+	.d_delete	= always_delete_dentry,
+};
+
+/* Emit the live processes (thread group leaders), as /proc does. */
+static int lm_readdir(struct file *file, struct dir_context *ctx)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	char name[16];
+	pid_t nr;
+	bool leader = false;
+	struct pid *pid;
+	int len;
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+	if (ctx->pos == LM_FIRST_PID_POS - 1) {
+		if (!dir_emit(ctx, "self", 4, LM_SELF_INO, DT_LNK))
+			return 0;
+		ctx->pos++;
+	}
+
+	for (nr = ctx->pos - LM_FIRST_PID_POS; ; nr++) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, ns);
+		if (pid) {
+			nr = pid_nr_ns(pid, ns);
+			leader = !!pid_task(pid, PIDTYPE_TGID);
+		}
+		rcu_read_unlock();
+		if (!pid)
+			break;
+		if (!leader)
+			continue;
+
+		ctx->pos = nr + LM_FIRST_PID_POS;
+		len = snprintf(name, sizeof(name), "%d", nr);
+		if (!dir_emit(ctx, name, len, LM_PID_INO_BASE + nr, DT_REG))
+			return 0;
+	}
+	ctx->pos = PID_MAX_LIMIT + LM_FIRST_PID_POS + 1;
+	return 0;
+}
+
+static const struct inode_operations lm_root_iops = {
+	.lookup		= lm_lookup,
+};
+
+static const struct file_operations lm_root_fops = {
+	.read		= generic_read_dir,
+	.iterate_shared	= lm_readdir,
+	.llseek		= generic_file_llseek,
+};
+
+/* --- the filesystem ---------------------------------------------------- */
+
+static void lm_evict_inode(struct inode *inode)
+{
+	clear_inode(inode);
+	if (S_ISREG(inode->i_mode))
+		put_pid(inode->i_private);
+}
+
+static const struct super_operations lm_super_ops = {
+	.statfs		= simple_statfs,
+	.evict_inode	= lm_evict_inode,
+};
+
+static int lm_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct inode *root;
+
+	sb->s_magic = LM_FS_MAGIC;
+	sb->s_op = &lm_super_ops;
+	sb->s_d_op = &lm_dentry_ops;
+	sb->s_time_gran = 1;
+
+	root = lm_new_inode(sb, S_IFDIR | 0500, 1);
+	if (!root)
+		return -ENOMEM;
+	root->i_op = &lm_root_iops;
+	root->i_fop = &lm_root_fops;
+	set_nlink(root, 2);
+	sb->s_root = d_make_root(root);
+	return sb->s_root ? 0 : -ENOMEM;
+}
+
+static int lm_get_tree(struct fs_context *fc)
+{
+	return get_tree_single(fc, lm_fill_super);
+}
+
+static const struct fs_context_operations lm_context_ops = {
+	.get_tree	= lm_get_tree,
+};
+
+static int lm_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &lm_context_ops;
+	return 0;
+}
+
+/*
+ * The superblock holds a reference on this module (fs_type.owner) while
+ * libmapsfs is mounted, and every open view file holds one too
+ * (fops.owner): rmmod fails with EBUSY rather than pulling code from under
+ * a reader.  "umount /sys/kernel/debug/libmaps" releases the mount.
+ */
+static struct file_system_type lm_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "libmapsfs",
+	.init_fs_context	= lm_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
+{
+	struct fs_context *fc;
+	struct vfsmount *mnt;
+
+	fc = fs_context_for_submount(&lm_fs_type, mntpt);
+	if (IS_ERR(fc))
+		return ERR_CAST(fc);
+	mnt = fc_mount(fc);
+	put_fs_context(fc);
+	if (IS_ERR(mnt))
+		return mnt;
+	return lm_automount_ref(mnt);
+}
+
+int lm_fs_init(void)
+{
+	int ret;
+
+	ret = register_filesystem(&lm_fs_type);
+	if (ret)
+		return ret;
+
+	lm_debugfs_dir = debugfs_create_automount("libmaps", NULL,
+						  lm_automount, NULL);
+	if (IS_ERR(lm_debugfs_dir)) {
+		ret = PTR_ERR(lm_debugfs_dir);
+		pr_err("cannot create debugfs/libmaps: %d\n", ret);
+		unregister_filesystem(&lm_fs_type);
+		return ret;
+	}
+	return 0;
+}
+
+void lm_fs_exit(void)
+{
+	debugfs_remove(lm_debugfs_dir);
+	unregister_filesystem(&lm_fs_type);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libmaps: an annotated, per-library view of a task's memory map.
+ *
+ * The pieces, in the order a read goes through them:
+ *   fs.c        the filesystem under /sys/kernel/debug/libmaps: pid lookup
+ *   snapshot.c  lm_snapshot_take(): the only code that holds the mmap lock
+ *   thp.c       may transparent huge pages back a VMA, and if not, why
+ *   annotate.c  grouping of the copied VMAs per file and per kind
+ *   format.c    the text of the view (Documentation/view.rst)
+ */
+#ifndef _LIBMAPS_H
+#define _LIBMAPS_H
+
+#include <linux/types.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+
+#define LM_VIEW_VERSION	1
+
+/* What a VMA is, in the words of /proc/<pid>/maps' name column. */
+enum lm_kind {
+	LM_KIND_FILE,		/* a mapped file: path, dev, inode */
+	LM_KIND_ANON_SHMEM,	/* [anon_shmem:<name>] */
+	LM_KIND_HEAP,		/* [heap] */
+	LM_KIND_STACK,		/* [stack] */
+	LM_KIND_VDSO,		/* [vdso] */
+	LM_KIND_VVAR,		/* [vvar] */
+	LM_KIND_VSYSCALL,	/* [vsyscall] */
+	LM_KIND_SPECIAL,	/* any other special mapping name */
+	LM_KIND_ANON_NAMED,	/* [anon:<name>] */
+	LM_KIND_ANON,		/* plain anonymous memory */
+	LM_KIND_NR
+};
+
+/* The facts about one VMA, copied under the mmap lock. */
+struct lm_vma {
+	unsigned long start;
+	unsigned long end;
+	unsigned long pgoff;	/* vm_pgoff for file mappings, else 0 */
+	vm_flags_t flags;
+	struct file *file;	/* a reference, dropped by snapshot release */
+	const char *name;	/* kstrdup()ed special or anon name, or NULL */
+	u8 kind;		/* enum lm_kind */
+	u8 thp_why;		/* enum lm_thp_why */
+};
+
+struct lm_snapshot {
+	pid_t pid;		/* as the reader's pid namespace sees it */
+	char comm[TASK_COMM_LEN];
+	bool has_mm;		/* false: kernel thread or exited mm */
+	unsigned int nr;	/* VMAs copied */
+	struct lm_vma *vmas;	/* nr of them, in address order */
+};
+
+/* snapshot.c */
+int lm_snapshot_take(struct task_struct *task, pid_t pid,
+		     struct lm_snapshot *snap);
+void lm_snapshot_release(struct lm_snapshot *snap);
+
+/* annotate.c */
+struct lm_group {
+	enum lm_kind kind;
+	unsigned int first;	/* index of the first member in ->order */
+	unsigned int nr;
+	unsigned long size;
+};
+
+struct lm_groups {
+	const struct lm_vma **order;	/* VMAs, grouped, groups in view order */
+	struct lm_group *groups;
+	unsigned int nr;
+};
+
+int lm_groups_build(const struct lm_snapshot *snap, struct lm_groups *g);
+void lm_groups_release(struct lm_groups *g);
+const char *lm_kind_name(enum lm_kind kind);
+bool lm_kind_has_inode(enum lm_kind kind);
+
+/* format.c */
+/* The text of one open view: made at open(), read until release(). */
+struct lm_text {
+	size_t len;
+	char buf[];
+};
+
+void lm_format_init(void);
+struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
+void lm_text_free(struct lm_text *text);
+
+/* fs.c */
+int lm_fs_init(void);
+void lm_fs_exit(void);
+
+#endif /* _LIBMAPS_H */

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmaps - an annotated, per-library view of a process's memory map,
+ * at /sys/kernel/debug/libmaps/<pid>.  See Documentation/view.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "libmaps.h"
+
+static int __init libmaps_init(void)
+{
+	lm_format_init();
+	return lm_fs_init();
+}
+
+static void __exit libmaps_exit(void)
+{
+	lm_fs_exit();
+}
+
+module_init(libmaps_init);
+module_exit(libmaps_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The libmaps developers");
+MODULE_DESCRIPTION("Annotated per-library view of a process's memory map");
+MODULE_VERSION("0.1");

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The walk.  lm_snapshot_take() is the one place libmaps holds a task's mmap
+ * lock: it copies the facts the view needs about every VMA, in address
+ * order, under a single mmap_read_lock_killable() hold, and releases the
+ * lock before anything is formatted.  A reader therefore never sees a torn
+ * view, whatever the target does meanwhile.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "libmaps.h"
+#include "thp.h"
+
+/* Names a kernel special mapping may give (vm_ops->name) with a kind of their own. */
+static const struct {
+	const char *name;
+	enum lm_kind kind;
+} lm_special_kinds[] = {
+	{ "[vdso]",	LM_KIND_VDSO },
+	{ "[vvar]",	LM_KIND_VVAR },
+	{ "[vsyscall]",	LM_KIND_VSYSCALL },
+};
+
+static enum lm_kind lm_special_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lm_special_kinds); i++)
+		if (!strcmp(name, lm_special_kinds[i].name))
+			return lm_special_kinds[i].kind;
+	return LM_KIND_SPECIAL;
+}
+
+/*
+ * Decide what a VMA is called, in the order get_vma_name() in
+ * fs/proc/task_mmu.c decides it, and copy the name if it is not implied by
+ * the kind.  Returns -ENOMEM if a name could not be copied.
+ */
+static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
+{
+	const char *anon_name = lm_vma_anon_name(vma);
+	const char *name = NULL;
+
+	mmap_assert_locked(vma->vm_mm);
+
+	if (!vma->vm_file && vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+
+	if (vma->vm_file) {
+		v->kind = anon_name ? LM_KIND_ANON_SHMEM : LM_KIND_FILE;
+		name = anon_name;
+	} else if (name) {
+		v->kind = lm_special_kind(name);
+		if (v->kind != LM_KIND_SPECIAL)
+			name = NULL;
+	} else if (lm_vma_is_heap(vma)) {
+		v->kind = LM_KIND_HEAP;
+	} else if (lm_vma_is_stack(vma)) {
+		v->kind = LM_KIND_STACK;
+	} else if (anon_name) {
+		v->kind = LM_KIND_ANON_NAMED;
+		name = anon_name;
+	} else {
+		v->kind = LM_KIND_ANON;
+	}
+
+	if (!name)
+		return 0;
+	v->name = kstrdup(name, GFP_KERNEL_ACCOUNT);
+	return v->name ? 0 : -ENOMEM;
+}
+
+static int lm_vma_copy(struct vm_area_struct *vma,
+		       const struct lm_thp_global *thp, struct lm_vma *v)
+{
+	mmap_assert_locked(vma->vm_mm);
+
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->flags = vma->vm_flags;
+	if (vma->vm_file) {
+		v->pgoff = vma->vm_pgoff;
+		v->file = get_file(vma->vm_file);
+	}
+	v->thp_why = lm_thp_check(thp, vma);
+	return lm_vma_name(vma, v);
+}
+
+/*
+ * Copy every VMA of @mm into @snap->vmas, which has room for @cap.
+ * Returns -EAGAIN if the map grew past @cap after it was sized.
+ */
+static int lm_snapshot_copy(struct mm_struct *mm,
+			    const struct lm_thp_global *thp,
+			    struct lm_snapshot *snap, unsigned int cap)
+	__must_hold(&mm->mmap_lock)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+	int ret;
+
+	mmap_assert_locked(mm);
+
+	for_each_vma(vmi, vma) {
+		if (snap->nr == cap)
+			return -EAGAIN;
+		ret = lm_vma_copy(vma, thp, &snap->vmas[snap->nr++]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
+{
+	unsigned int i;
+
+	for (i = 0; i < snap->nr; i++) {
+		if (snap->vmas[i].file)
+			fput(snap->vmas[i].file);
+		kfree(snap->vmas[i].name);
+	}
+	kvfree(snap->vmas);
+	snap->vmas = NULL;
+	snap->nr = 0;
+}
+
+/*
+ * Size the array from an unlocked look at map_count, then copy under the
+ * lock; if the map grew in between, drop everything and size again.  The
+ * memory is proportional to the VMA count and allocated with the lock
+ * released.
+ */
+static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
+{
+	struct lm_thp_global thp;
+	unsigned int cap;
+	int ret;
+
+	lm_thp_global_read(&thp);
+
+	for (;;) {
+		cap = READ_ONCE(mm->map_count) + 16;
+		snap->vmas = kvcalloc(cap, sizeof(*snap->vmas),
+				      GFP_KERNEL_ACCOUNT);
+		if (!snap->vmas)
+			return -ENOMEM;
+
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			break;
+		ret = lm_snapshot_copy(mm, &thp, snap, cap);
+		mmap_read_unlock(mm);
+
+		if (ret != -EAGAIN)
+			break;
+		lm_snapshot_free_vmas(snap);
+	}
+
+	if (ret)
+		lm_snapshot_free_vmas(snap);
+	return ret;
+}
+
+/**
+ * lm_snapshot_take - copy the facts about every VMA of @task
+ * @task: the task, referenced by the caller
+ * @pid: its pid as the reader sees it, for the header
+ * @snap: filled in; release with lm_snapshot_release()
+ *
+ * A task without an address space (a kernel thread, or a process whose mm
+ * is already gone) gives an empty snapshot with ->has_mm false.
+ *
+ * Return: 0, -EINTR if a fatal signal interrupted the wait for the mmap
+ * lock, or -ENOMEM.
+ */
+int lm_snapshot_take(struct task_struct *task, pid_t pid,
+		     struct lm_snapshot *snap)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->pid = pid;
+	get_task_comm(snap->comm, task);
+
+	mm = get_task_mm(task);
+	if (!mm)
+		return 0;
+
+	snap->has_mm = true;
+	ret = lm_snapshot_mm(mm, snap);
+	mmput(mm);
+	return ret;
+}
+
+void lm_snapshot_release(struct lm_snapshot *snap)
+{
+	lm_snapshot_free_vmas(snap);
+}
