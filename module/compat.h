@@ -49,6 +49,21 @@ static inline struct vfsmount *lm_automount_ref(struct vfsmount *mnt)
 #endif
 }
 
+/*
+ * 6.17 hid super_block->s_d_op behind set_default_d_op(), which also sets
+ * the matching DCACHE_OP_* flags.  (6.12 has the field, 7.2 only the
+ * helper.)
+ */
+static inline void lm_set_default_d_op(struct super_block *sb,
+				       const struct dentry_operations *ops)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	set_default_d_op(sb, ops);
+#else
+	sb->s_d_op = ops;
+#endif
+}
+
 /* 6.6 added simple_inode_init_ts(); 6.1 sets the three stamps by hand. */
 static inline void lm_inode_init_ts(struct inode *inode)
 {

@@ -189,9 +189,10 @@ static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 	if (lm_kind_has_inode(grp->kind)) {
 		struct inode *inode = file_inode(first->file);
 
-		seq_buf_printf(sb, " dev=%02x:%02x ino=%lu",
+		seq_buf_printf(sb, " dev=%02x:%02x ino=%llu",
 			       MAJOR(inode->i_sb->s_dev),
-			       MINOR(inode->i_sb->s_dev), inode->i_ino);
+			       MINOR(inode->i_sb->s_dev),
+			       (unsigned long long)inode->i_ino);
 	}
 	lm_put_group_name(sb, first, pathbuf);
 

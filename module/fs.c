@@ -299,7 +299,7 @@ static int lm_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_magic = LM_FS_MAGIC;
 	sb->s_op = &lm_super_ops;
-	sb->s_d_op = &lm_dentry_ops;
+	lm_set_default_d_op(sb, &lm_dentry_ops);
 	sb->s_time_gran = 1;
 
 	root = lm_new_inode(sb, S_IFDIR | 0500, 1);
