@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Functions shared by qemu/run and qemu/check.  Everything downloaded or
+# built lives under $LM_CACHE, never in the tracked tree:
+#
+#   $LM_CACHE/apt/<suite>/       private apt configuration, lists, debs
+#   $LM_CACHE/chroot/<suite>/    debootstrap chroot with that suite's gcc
+#   $LM_CACHE/kernel/<K>/        vmlinuz, versions, libmaps.ko, build hash
+#   $LM_CACHE/logs/              console logs of the last runs
+
+LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LM_SRC=${LIBMAPS_SRC:-$LM_ROOT}
+LM_CACHE=${LIBMAPS_CACHE:-$HOME/.cache/libmaps}
+LM_KERNELS=(6.1 6.12 7)
+
+lm_log() { printf 'libmaps-qemu: %s\n' "$*" >&2; }
+lm_die() { lm_log "error: $*"; exit 1; }
+
+# Debian suite that carries kernel generation $1.
+lm_suite() {
+	case "$1" in
+	6.1) echo bookworm ;;
+	6.12) echo trixie ;;
+	7 | 7.*) echo sid ;;
+	*) lm_die "unknown kernel '$1' (one of: ${LM_KERNELS[*]})" ;;
+	esac
+}
+
+# The archive URI of the host's own Debian entry, read at run time so that
+# no host name is ever written down.
+lm_mirror() {
+	awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }
+	     /^deb / && $2 ~ /\/debian\/?$/ { print $2; exit }' \
+		/etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -n1
+}
+
+# A private apt configuration for one suite: its own state, cache and
+# sources, so that the host's apt setup is never touched.
+lm_apt_setup() {
+	local suite=$1 dir=$LM_CACHE/apt/$1 mirror
+	mirror=$(lm_mirror)
+	[ -n "$mirror" ] || lm_die "cannot find a Debian archive in the host's apt sources"
+	mkdir -p "$dir/etc/apt.conf.d" "$dir/etc/preferences.d" "$dir/etc/sources.list.d" \
+		"$dir/state/lists/partial" "$dir/cache/archives/partial" "$dir/debs"
+	cat >"$dir/etc/sources.list.d/$suite.sources" <<-EOF
+		Types: deb
+		URIs: $mirror
+		Suites: $suite
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	if [ "$suite" = bookworm ]; then
+		# Kernel updates reach bookworm through its security suite.
+		cat >>"$dir/etc/sources.list.d/$suite.sources" <<-EOF
+
+			Types: deb
+			URIs: ${mirror%/debian*}/debian-security
+			Suites: bookworm-security
+			Components: main
+			Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		EOF
+	fi
+	cat >"$dir/apt.conf" <<-EOF
+		Dir::Etc "$dir/etc";
+		Dir::Etc::main "/dev/null";
+		Dir::Etc::Parts "$dir/etc/apt.conf.d";
+		Dir::Etc::PreferencesParts "$dir/etc/preferences.d";
+		Dir::State "$dir/state";
+		Dir::State::status "/dev/null";
+		Dir::Cache "$dir/cache";
+		APT::Architecture "amd64";
+		Acquire::Languages "none";
+		Acquire::Check-Valid-Until "false";
+	EOF
+	if [ -z "$(find "$dir/state/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+		APT_CONFIG=$dir/apt.conf apt-get -q update >"$dir/update.log" 2>&1 ||
+			{ cat "$dir/update.log" >&2; lm_die "apt-get update failed for $suite"; }
+	fi
+}
+
+lm_apt() { APT_CONFIG=$LM_CACHE/apt/$1/apt.conf "${@:2}"; }
+
+# First dependency of package $2 (in suite $1) whose name matches regex $3.
+lm_dep() {
+	lm_apt "$1" apt-cache depends "$2" 2>/dev/null |
+		awk -v re="$3" '$1 ~ /Depends:$/ && $2 ~ re { print $2; exit }'
+}
+
+lm_version() { lm_apt "$1" apt-cache show "$2" 2>/dev/null | awk '/^Version:/ { print $2; exit }'; }
+
+# Download packages $2... of suite $1 into its debs/ and print their paths.
+lm_download() {
+	local suite=$1 dir=$LM_CACHE/apt/$1/debs pkg
+	shift
+	(cd "$dir" && lm_apt "$suite" apt-get -q download "$@" >/dev/null 2>"$dir/download.log") ||
+		{ cat "$dir/download.log" >&2; lm_die "cannot download $*"; }
+	for pkg in "$@"; do
+		ls "$dir/${pkg}_"*.deb
+	done
+}
+
+# Resolve, download and unpack kernel generation $1: image and headers.
+# Leaves $LM_CACHE/kernel/$1/{vmlinuz,abi,versions,gcc}.
+lm_kernel_fetch() {
+	local k=$1 suite kdir abi img hdr common kbuild binary gcc
+	suite=$(lm_suite "$k")
+	kdir=$LM_CACHE/kernel/$k
+	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && return 0
+
+	lm_log "fetching Debian $suite kernel for $k"
+	lm_apt_setup "$suite"
+	img=$(lm_dep "$suite" linux-image-amd64 '^linux-image-')
+	hdr=$(lm_dep "$suite" linux-headers-amd64 '^linux-headers-')
+	if [ -z "$img" ] || [ -z "$hdr" ]; then
+		lm_die "cannot resolve the kernel packages of $suite"
+	fi
+	abi=${img#linux-image-}
+	abi=${abi%-amd64}
+	case "$k" in 7 | 6.1 | 6.12) ;; *) [[ $abi == "$k".* ]] || lm_die "$suite has $abi, not $k" ;; esac
+	common=$(lm_dep "$suite" "$hdr" '^linux-headers-.*-common$')
+	kbuild=$(lm_dep "$suite" "$hdr" '^linux-kbuild-')
+	binary=$(lm_dep "$suite" "$img" '^linux-binary-')
+	gcc=$(lm_apt "$suite" apt-cache depends "$hdr" | grep -o 'gcc-[0-9]\+' | head -n1)
+	[ -n "$gcc" ] || lm_die "cannot tell which gcc built $hdr"
+
+	rm -rf "$kdir"
+	mkdir -p "$kdir/unpack"
+	local deb
+	for deb in $(lm_download "$suite" "$img" ${binary:+"$binary"}); do
+		dpkg-deb -x "$deb" "$kdir/unpack"
+	done
+	find "$kdir/unpack" -name 'vmlinuz*' -type f -exec cp {} "$kdir/vmlinuz" \; -quit
+	rm -rf "$kdir/unpack"
+	[ -s "$kdir/vmlinuz" ] || lm_die "no vmlinuz in $img${binary:+ / $binary}"
+
+	lm_download "$suite" "$hdr" "$common" "$kbuild" >"$kdir/header-debs"
+	echo "$abi" >"$kdir/abi"
+	echo "$gcc" >"$kdir/gcc"
+	{
+		printf '%s %s' "$img" "$(lm_version "$suite" "$img")"
+		printf ', %s %s\n' "$hdr" "$(lm_version "$suite" "$hdr")"
+	} >"$kdir/versions.tmp"
+	mv "$kdir/versions.tmp" "$kdir/versions"
+}
+
+# A minimal chroot of the kernel's suite with the gcc its headers were
+# configured for: their host tools need that suite's glibc.
+lm_chroot() {
+	local k=$1 suite gcc root
+	suite=$(lm_suite "$k")
+	gcc=$(cat "$LM_CACHE/kernel/$k/gcc")
+	root=$LM_CACHE/chroot/$suite
+	if [ ! -e "$root/.ready-$gcc" ]; then
+		lm_log "creating a $suite chroot with $gcc (once)"
+		rm -rf "$root"
+		mkdir -p "$root"
+		debootstrap --variant=minbase --include="$gcc,make,libc6-dev,dwarves,bc,kmod,libelf-dev" \
+			"$suite" "$root" "$(lm_mirror)" >"$LM_CACHE/chroot/$suite.log" 2>&1 ||
+			{ tail -n 20 "$LM_CACHE/chroot/$suite.log" >&2; lm_die "debootstrap $suite failed"; }
+		touch "$root/.ready-$gcc"
+	fi
+	local abi deb
+	abi=$(cat "$LM_CACHE/kernel/$k/abi")
+	if [ ! -d "$root/usr/src/linux-headers-$abi-amd64" ]; then
+		# Keep the chroot's merged-/usr symlinks (/lib -> usr/lib):
+		# older headers packages still ship files under /lib.
+		while read -r deb; do
+			dpkg-deb --fsys-tarfile "$deb" |
+				tar -x -C "$root" --keep-directory-symlink
+		done <"$LM_CACHE/kernel/$k/header-debs"
+	fi
+	echo "$root"
+}
+
+lm_src_hash() {
+	(cd "$LM_SRC" && cat Kbuild module/Kbuild module/*.[ch]) | sha256sum | cut -d' ' -f1
+}
+
+# Build libmaps.ko for kernel generation $1 inside its chroot, in a copy of
+# the sources; warnings are errors.  Prints the path of the module.
+lm_module_build() {
+	local k=$1 kdir root abi hash log rc=0
+	kdir=$LM_CACHE/kernel/$k
+	hash=$(lm_src_hash)
+	if [ -s "$kdir/libmaps.ko" ] && [ "$(cat "$kdir/libmaps.hash" 2>/dev/null)" = "$hash" ]; then
+		echo "$kdir/libmaps.ko"
+		return 0
+	fi
+	root=$(lm_chroot "$k")
+	abi=$(cat "$kdir/abi")
+	rm -rf "$root/build/libmaps"
+	mkdir -p "$root/build/libmaps"
+	cp -r "$LM_SRC/Kbuild" "$LM_SRC/module" "$root/build/libmaps/"
+	log=$kdir/build.log
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	chroot "$root" make -C "/usr/src/linux-headers-$abi-amd64" M=/build/libmaps modules \
+		>"$log" 2>&1 || rc=$?
+	umount "$root/proc"
+	if [ "$rc" -ne 0 ] || grep -q 'warning:\|error:' "$log"; then
+		cat "$log" >&2
+		lm_die "building libmaps.ko for $k failed"
+	fi
+	cp "$root/build/libmaps/module/libmaps.ko" "$kdir/libmaps.ko"
+	echo "$hash" >"$kdir/libmaps.hash"
+	echo "$kdir/libmaps.ko"
+}
+
+# Does KVM really work here?  /dev/kvm can exist without VT-x/AMD-V.
+lm_accel() {
+	if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo &&
+		timeout 10 qemu-system-x86_64 -accel kvm -M q35 -nodefaults -nographic \
+			-display none -S -qmp stdio </dev/null >/dev/null 2>&1 <<<'{"execute":"quit"}'; then
+		echo "-accel kvm -cpu host -smp 2"
+	else
+		# Multi-threaded TCG on bookworm's QEMU 7.2 sometimes oopses
+		# 6.12 and 7.x guests at boot; one vCPU does not.
+		echo "-accel tcg -smp 1"
+	fi
+}
