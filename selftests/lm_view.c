@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parse the libmaps view, /proc/<pid>/maps and /proc/<pid>/smaps, and
+ * compare the first against the other two.  Buffers are static so that
+ * reading the files does not change the address space being read.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lm_view.h"
+
+#define LM_BUF_SIZE	(8 << 20)
+
+char lm_error[512];
+
+static char buf_maps[LM_BUF_SIZE], buf_maps2[LM_BUF_SIZE];
+static char buf_view[LM_BUF_SIZE], buf_smaps[4 * LM_BUF_SIZE];
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(lm_error, sizeof(lm_error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Read a whole file with read(2) in chunks; NUL-terminated. */
+ssize_t lm_read_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len < 4096 ? size - 1 - len : 4096);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+/* Value of " key=" in @line (up to the next space), or NULL. */
+static const char *field(const char *line, const char *key, char *out, size_t size)
+{
+	char pat[32];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	n = strcspn(p, " \n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The rest of the line after " key=" (names may contain spaces). */
+static const char *last_field(const char *line, const char *key, char *out, size_t size)
+{
+	char pat[32];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	n = strcspn(p, "\n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static int popcount64(unsigned long long x)
+{
+	return __builtin_popcountll(x);
+}
+
+static int parse_record(const char *line, struct lm_view_rec *r)
+{
+	char tmp[512], *tok, *save;
+	int n = 0;
+
+	if (sscanf(line, "\t%lx-%lx %4s %llx%n", &r->start, &r->end, r->perms,
+		   &r->offset, &n) != 4)
+		return fail("bad record line: %.80s", line);
+	if (!field(line, "size", tmp, sizeof(tmp)))
+		return fail("record without size=: %.80s", line);
+	r->size = strtoul(tmp, NULL, 10);
+	if (!field(line, "flags", tmp, sizeof(tmp)) || strncmp(tmp, "0x", 2))
+		return fail("record without flags=0x: %.80s", line);
+	r->flags = strtoull(tmp, NULL, 16);
+	if (!field(line, "thp", tmp, sizeof(tmp)) || (strcmp(tmp, "0") && strcmp(tmp, "1")))
+		return fail("record without thp=0|1: %.80s", line);
+	r->thp = atoi(tmp);
+	if (!strstr(line, " decoded="))
+		return fail("record without decoded=: %.80s", line);
+	tmp[0] = '\0';
+	field(line, "decoded", tmp, sizeof(tmp));
+	r->nr_decoded = 0;
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (r->nr_decoded == 64)
+			return fail("too many decoded flags: %.80s", line);
+		snprintf(r->decoded[r->nr_decoded++], sizeof(r->decoded[0]), "%s", tok);
+	}
+	return 0;
+}
+
+/*
+ * Parse a view and check its invariants: version 1, the counts in the
+ * header and group lines agree with the lines that follow, sizes add up,
+ * every set flag bit is named exactly once, and the order is as
+ * documented (file groups first, each half by lowest address, records
+ * ascending within a group).
+ */
+int lm_parse_view(const char *text, struct lm_view *v)
+{
+	const char *line = text, *next;
+	char kind[16] = "", name[LM_NAME_MAX] = "", tmp[64];
+	unsigned int g_major = 0, g_minor = 0, g_records = 0, seen = 0;
+	unsigned long long g_ino = 0;
+	unsigned long g_size = 0, sum = 0, last_first = 0;
+	bool has_inode = false, in_files = true;
+	int group = -1, i;
+
+	memset(v, 0, sizeof(*v));
+	if (sscanf(text, "libmaps %d pid=%d vmas=%u groups=%u", &v->version,
+		   &v->pid, &v->vmas, &v->groups) != 4)
+		return fail("bad header: %.80s", text);
+	if (v->version != 1)
+		return fail("unknown view version %d", v->version);
+	next = strchr(line, '\n');
+	if (!next)
+		return fail("header not terminated");
+	last_field(line, "comm", v->comm, sizeof(v->comm));
+	line = next + 1;
+
+	if (!strcmp(line, "nomm\n")) {
+		v->nomm = true;
+		if (v->vmas || v->groups)
+			return fail("nomm view with vmas=%u groups=%u", v->vmas, v->groups);
+		return 0;
+	}
+
+	for (; *line; line = next + 1) {
+		next = strchr(line, '\n');
+		if (!next)
+			return fail("unterminated line: %.80s", line);
+		if (!strncmp(line, "group ", 6)) {
+			if (group >= 0 && (seen != g_records || sum != g_size))
+				return fail("group %d: records=%u size=%lu but %u records of %lu bytes",
+					    group, g_records, g_size, seen, sum);
+			group++;
+			if (sscanf(line, "group %15s records=%u size=%lu", kind, &g_records,
+				   &g_size) != 3)
+				return fail("bad group line: %.80s", line);
+			has_inode = field(line, "dev", tmp, sizeof(tmp)) != NULL;
+			if (has_inode) {
+				if (sscanf(tmp, "%x:%x", &g_major, &g_minor) != 2 ||
+				    !field(line, "ino", tmp, sizeof(tmp)))
+					return fail("bad dev=/ino=: %.80s", line);
+				g_ino = strtoull(tmp, NULL, 10);
+			}
+			if ((!strcmp(kind, "file") || !strcmp(kind, "anon-shmem")) != has_inode)
+				return fail("group kind %s with%s dev/ino", kind,
+					    has_inode ? "" : "out");
+			if (!last_field(line, "name", name, sizeof(name)))
+				return fail("group without name=: %.80s", line);
+			if (strcmp(kind, "file")) {
+				in_files = false;
+			} else if (!in_files) {
+				return fail("file group after a non-file group: %.80s", line);
+			}
+			seen = 0;
+			sum = 0;
+			continue;
+		}
+		if (line[0] != '\t' || group < 0)
+			return fail("unexpected line: %.80s", line);
+		if (v->nr == LM_MAX_RECS)
+			return fail("more than %d records", LM_MAX_RECS);
+		struct lm_view_rec *r = &v->recs[v->nr];
+
+		if (parse_record(line, r))
+			return -1;
+		if (r->size != r->end - r->start)
+			return fail("size=%lu for %lx-%lx", r->size, r->start, r->end);
+		if (popcount64(r->flags) != r->nr_decoded)
+			return fail("flags=0x%llx has %d bits but %d names", r->flags,
+				    popcount64(r->flags), r->nr_decoded);
+		for (i = 0; i < r->nr_decoded - 1; i++)
+			for (int j = i + 1; j < r->nr_decoded; j++)
+				if (!strcmp(r->decoded[i], r->decoded[j]))
+					return fail("flag %s named twice", r->decoded[i]);
+		if (seen == 0) {
+			/* a new group: within a half, groups go by lowest address */
+			if (v->nr && (!strcmp(kind, "file") ||
+				      strcmp(v->recs[v->nr - 1].kind, "file")) &&
+			    r->start < last_first)
+				return fail("group at %lx after a group at %lx", r->start, last_first);
+			last_first = r->start;
+		} else if (r->start < v->recs[v->nr - 1].end) {
+			return fail("records not ascending at %lx", r->start);
+		}
+		snprintf(r->kind, sizeof(r->kind), "%s", kind);
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->has_inode = has_inode;
+		r->major = has_inode ? g_major : 0;
+		r->minor = has_inode ? g_minor : 0;
+		r->ino = has_inode ? g_ino : 0;
+		r->group = group;
+		seen++;
+		sum += r->size;
+		v->nr++;
+	}
+	if (group >= 0 && (seen != g_records || sum != g_size))
+		return fail("last group: records=%u size=%lu but %u records of %lu bytes",
+			    g_records, g_size, seen, sum);
+	if ((unsigned int)v->nr != v->vmas)
+		return fail("header vmas=%u but %d records", v->vmas, v->nr);
+	if ((unsigned int)(group + 1) != v->groups)
+		return fail("header groups=%u but %d groups", v->groups, group + 1);
+	return 0;
+}
+
+static int parse_maps_line(const char *line, struct lm_maps_rec *r)
+{
+	int n = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->thp_eligible = -1;
+	if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu%n", &r->start, &r->end, r->perms,
+		   &r->offset, &r->major, &r->minor, &r->ino, &n) != 7)
+		return -1;
+	line += n;
+	while (*line == ' ')
+		line++;
+	snprintf(r->name, sizeof(r->name), "%.*s", (int)strcspn(line, "\n"), line);
+	return 0;
+}
+
+int lm_parse_maps(const char *text, struct lm_maps *m)
+{
+	const char *line;
+
+	m->nr = 0;
+	for (line = text; *line; line = strchr(line, '\n') + 1) {
+		if (m->nr == LM_MAX_RECS)
+			return fail("more than %d maps records", LM_MAX_RECS);
+		if (parse_maps_line(line, &m->recs[m->nr]))
+			return fail("bad maps line: %.80s", line);
+		m->nr++;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	return 0;
+}
+
+/* Add smaps' VmFlags and THPeligible to the records of @m, range by range. */
+int lm_parse_smaps(const char *text, struct lm_maps *m)
+{
+	struct lm_maps_rec *cur = NULL;
+	const char *line;
+	int i = 0;
+
+	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		struct lm_maps_rec hdr;
+		char *tok, *save, flags[256];
+
+		if (!parse_maps_line(line, &hdr)) {
+			if (i >= m->nr || m->recs[i].start != hdr.start || m->recs[i].end != hdr.end)
+				return fail("smaps range %lx-%lx is not maps record %d", hdr.start,
+					    hdr.end, i);
+			cur = &m->recs[i++];
+			continue;
+		}
+		if (!cur)
+			return fail("smaps does not start with a range");
+		if (!strncmp(line, "THPeligible:", 12)) {
+			cur->thp_eligible = atoi(line + 12);
+		} else if (!strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, sizeof(flags), "%.*s", (int)strcspn(line + 8, "\n"), line + 8);
+			cur->nr_vmflags = 0;
+			for (tok = strtok_r(flags, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+				if (cur->nr_vmflags < LM_FLAGS_MAX)
+					snprintf(cur->vmflags[cur->nr_vmflags++], 3, "%s", tok);
+		}
+	}
+	if (i != m->nr)
+		return fail("smaps has %d ranges, maps %d", i, m->nr);
+	return 0;
+}
+
+bool lm_view_has_flag(const struct lm_view_rec *r, const char *mnemonic)
+{
+	for (int i = 0; i < r->nr_decoded; i++)
+		if (!strcmp(r->decoded[i], mnemonic))
+			return true;
+	return false;
+}
+
+static bool maps_has_flag(const struct lm_maps_rec *r, const char *mnemonic)
+{
+	for (int i = 0; i < r->nr_vmflags; i++)
+		if (!strcmp(r->vmflags[i], mnemonic))
+			return true;
+	return false;
+}
+
+int lm_maps_find(const struct lm_maps *m, unsigned long start)
+{
+	for (int i = 0; i < m->nr; i++)
+		if (m->recs[i].start == start)
+			return i;
+	return -1;
+}
+
+int lm_maps_find_name(const struct lm_maps *m, const char *suffix, int from)
+{
+	size_t n = strlen(suffix);
+
+	for (int i = from; i < m->nr; i++) {
+		size_t len = strlen(m->recs[i].name);
+
+		if (len >= n && !strcmp(m->recs[i].name + len - n, suffix))
+			return i;
+	}
+	return -1;
+}
+
+static int mismatch(int *count, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "# mismatch: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return ++*count;
+}
+
+/* The view's records sorted by address, as maps lists them. */
+static int by_start(const void *a, const void *b)
+{
+	const struct lm_view_rec *x = *(const struct lm_view_rec * const *)a;
+	const struct lm_view_rec *y = *(const struct lm_view_rec * const *)b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static const struct lm_view_rec *sorted[LM_MAX_RECS];
+
+static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m, int *bad)
+{
+	int i;
+
+	if (v->start != m->start || v->end != m->end)
+		return mismatch(bad, "range %lx-%lx, maps %lx-%lx", v->start, v->end,
+				m->start, m->end);
+	if (strcmp(v->perms, m->perms))
+		mismatch(bad, "%lx: perms %s, maps %s", v->start, v->perms, m->perms);
+	if (v->offset != m->offset)
+		mismatch(bad, "%lx: offset %llx, maps %llx", v->start, v->offset, m->offset);
+	if (v->major != m->major || v->minor != m->minor || v->ino != m->ino)
+		mismatch(bad, "%lx: dev %02x:%02x ino %llu, maps %02x:%02x %llu", v->start,
+			 v->major, v->minor, v->ino, m->major, m->minor, m->ino);
+	if (strcmp(v->name, m->name))
+		mismatch(bad, "%lx: name '%s', maps '%s'", v->start, v->name, m->name);
+
+	/* VmFlags: every mnemonic smaps prints is decoded, and nothing more */
+	for (i = 0; i < v->nr_decoded; i++) {
+		if (!strncmp(v->decoded[i], "bit", 3))
+			continue;
+		if (!maps_has_flag(m, v->decoded[i]))
+			mismatch(bad, "%lx: decoded %s not in smaps VmFlags", v->start,
+				 v->decoded[i]);
+	}
+	for (i = 0; i < m->nr_vmflags; i++)
+		if (strcmp(m->vmflags[i], "??") && !lm_view_has_flag(v, m->vmflags[i]))
+			mismatch(bad, "%lx: smaps VmFlags %s not decoded", v->start, m->vmflags[i]);
+	if (m->thp_eligible < 0)
+		mismatch(bad, "%lx: smaps has no THPeligible line", v->start);
+	else if (v->thp != m->thp_eligible)
+		mismatch(bad, "%lx: thp=%d, smaps THPeligible %d", v->start, v->thp,
+			 m->thp_eligible);
+	return *bad;
+}
+
+int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
+{
+	char maps_path[64], smaps_path[64], view_path[64];
+	ssize_t n1, n2;
+	int tries, bad = 0, i;
+
+	if (pid) {
+		snprintf(maps_path, sizeof(maps_path), "/proc/%d/maps", pid);
+		snprintf(smaps_path, sizeof(smaps_path), "/proc/%d/smaps", pid);
+		snprintf(view_path, sizeof(view_path), LM_DEBUGFS "/%d", pid);
+	} else {
+		snprintf(maps_path, sizeof(maps_path), "/proc/self/maps");
+		snprintf(smaps_path, sizeof(smaps_path), "/proc/self/smaps");
+		snprintf(view_path, sizeof(view_path), LM_DEBUGFS "/self");
+	}
+
+	/* maps, view, smaps, maps again: the map must not move meanwhile */
+	for (tries = 0; tries < 10; tries++) {
+		n1 = lm_read_file(maps_path, buf_maps, sizeof(buf_maps));
+		if (n1 < 0)
+			return fail("%s: %s", maps_path, strerror(errno));
+		if (lm_read_file(view_path, buf_view, sizeof(buf_view)) < 0)
+			return fail("%s: %s", view_path, strerror(errno));
+		if (lm_read_file(smaps_path, buf_smaps, sizeof(buf_smaps)) < 0)
+			return fail("%s: %s", smaps_path, strerror(errno));
+		n2 = lm_read_file(maps_path, buf_maps2, sizeof(buf_maps2));
+		if (n1 == n2 && !memcmp(buf_maps, buf_maps2, n1))
+			break;
+	}
+	if (tries == 10)
+		return fail("%s kept changing", maps_path);
+
+	if (lm_parse_view(buf_view, v))
+		return -1;
+	if (lm_parse_maps(buf_maps, m) || lm_parse_smaps(buf_smaps, m))
+		return -1;
+
+	if (v->nr != m->nr)
+		mismatch(&bad, "%d records, maps has %d", v->nr, m->nr);
+	for (i = 0; i < v->nr; i++)
+		sorted[i] = &v->recs[i];
+	qsort(sorted, v->nr, sizeof(sorted[0]), by_start);
+	for (i = 0; i < v->nr && i < m->nr; i++)
+		compare_one(sorted[i], &m->recs[i], &bad);
+	if (bad)
+		fprintf(stderr, "# view of %s:\n%s", view_path, buf_view);
+	return bad;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading the libmaps view and the kernel's own /proc/<pid>/maps and smaps
+ * for one process, and comparing them.  The kernel's files are the oracle:
+ * nothing here trusts a value libmaps computed.
+ */
+#ifndef LM_VIEW_H
+#define LM_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LM_DEBUGFS	"/sys/kernel/debug/libmaps"
+#define LM_MAX_RECS	4096
+#define LM_NAME_MAX	512
+#define LM_FLAGS_MAX	32
+
+/* One line of /proc/<pid>/maps, with what smaps adds for the same range. */
+struct lm_maps_rec {
+	unsigned long start, end;
+	char perms[5];
+	unsigned long long offset;
+	unsigned int major, minor;
+	unsigned long long ino;
+	char name[LM_NAME_MAX];
+	/* from smaps */
+	char vmflags[LM_FLAGS_MAX][3];
+	int nr_vmflags;
+	int thp_eligible;		/* -1: no THPeligible line */
+};
+
+/* One record of the libmaps view, with its group's facts. */
+struct lm_view_rec {
+	unsigned long start, end;
+	char perms[5];
+	unsigned long long offset;
+	unsigned long size;
+	unsigned long long flags;
+	char decoded[64][8];
+	int nr_decoded;
+	int thp;
+	/* from the group line */
+	char kind[16];
+	bool has_inode;
+	unsigned int major, minor;
+	unsigned long long ino;
+	char name[LM_NAME_MAX];
+	int group;			/* index of the group in the view */
+};
+
+struct lm_view {
+	int version;
+	int pid;
+	unsigned int vmas, groups;
+	char comm[64];
+	bool nomm;
+	int nr;
+	struct lm_view_rec recs[LM_MAX_RECS];
+};
+
+struct lm_maps {
+	int nr;
+	struct lm_maps_rec recs[LM_MAX_RECS];
+};
+
+/*
+ * Parsers return 0, or -1 with a message in lm_error.  The view parser
+ * also checks the view's own invariants (Documentation/view.rst).
+ */
+extern char lm_error[512];
+
+ssize_t lm_read_file(const char *path, char *buf, size_t size);
+int lm_parse_view(const char *text, struct lm_view *v);
+int lm_parse_maps(const char *text, struct lm_maps *m);
+int lm_parse_smaps(const char *text, struct lm_maps *m);
+
+/*
+ * Read /proc/<pid>/maps, the view and smaps of @pid (0: self) so that
+ * the address space did not change in between, parse and compare them
+ * record by record.  Returns the number of mismatches, each described
+ * by a line written to stderr, or -1 if the files could not be read.
+ */
+int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m);
+
+/* Index of the maps record that starts at @start, or -1. */
+int lm_maps_find(const struct lm_maps *m, unsigned long start);
+/* Index of the first maps record whose name ends with @suffix, or -1. */
+int lm_maps_find_name(const struct lm_maps *m, const char *suffix, int from);
+bool lm_view_has_flag(const struct lm_view_rec *r, const char *mnemonic);
+
+#endif /* LM_VIEW_H */
