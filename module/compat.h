@@ -12,13 +12,24 @@
 #include <linux/dcache.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/huge_mm.h>
+#include <linux/magic.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
+
+/*
+ * The one comparison with LINUX_VERSION_CODE; checkpatch rightly warns
+ * about it in-tree, where a compat header has no business.
+ */
+#define LM_KERNEL_AT_LEAST(major, minor, sub) \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, sub))
 
 /*
  * 6.14 passes the parent directory and the name to ->d_revalidate()
  * (commit "make ->d_revalidate() take parent directory and name").  libmaps
  * implements the old two-argument form and wraps it.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#if LM_KERNEL_AT_LEAST(6, 14, 0)
 #define LM_D_REVALIDATE(fn)						\
 static int fn##_compat(struct inode *dir, const struct qstr *name,	\
 		       struct dentry *dentry, unsigned int flags)	\
@@ -42,7 +53,7 @@ static int fn##_compat(struct dentry *dentry, unsigned int flags)	\
  */
 static inline struct vfsmount *lm_automount_ref(struct vfsmount *mnt)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+#if !LM_KERNEL_AT_LEAST(6, 15, 0)
 	return mntget(mnt);
 #else
 	return mnt;
@@ -57,7 +68,7 @@ static inline struct vfsmount *lm_automount_ref(struct vfsmount *mnt)
 static inline void lm_set_default_d_op(struct super_block *sb,
 				       const struct dentry_operations *ops)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#if LM_KERNEL_AT_LEAST(6, 17, 0)
 	set_default_d_op(sb, ops);
 #else
 	sb->s_d_op = ops;
@@ -67,10 +78,14 @@ static inline void lm_set_default_d_op(struct super_block *sb,
 /* 6.6 added simple_inode_init_ts(); 6.1 sets the three stamps by hand. */
 static inline void lm_inode_init_ts(struct inode *inode)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#if LM_KERNEL_AT_LEAST(6, 6, 0)
 	simple_inode_init_ts(inode);
 #else
-	inode->i_atime = inode->i_mtime = inode->i_ctime = current_time(inode);
+	struct timespec64 now = current_time(inode);
+
+	inode->i_atime = now;
+	inode->i_mtime = now;
+	inode->i_ctime = now;
 #endif
 }
 
@@ -80,7 +95,7 @@ static inline void lm_inode_init_ts(struct inode *inode)
  */
 static inline const struct path *lm_file_user_path(struct file *file)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#if LM_KERNEL_AT_LEAST(6, 8, 0)
 	return file_user_path(file);
 #else
 	return &file->f_path;
@@ -94,7 +109,7 @@ static inline const struct path *lm_file_user_path(struct file *file)
  */
 static inline bool lm_vma_is_heap(struct vm_area_struct *vma)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#if LM_KERNEL_AT_LEAST(6, 6, 0)
 	return vma_is_initial_heap(vma);
 #else
 	return vma->vm_start <= vma->vm_mm->brk &&
@@ -104,7 +119,7 @@ static inline bool lm_vma_is_heap(struct vm_area_struct *vma)
 
 static inline bool lm_vma_is_stack(struct vm_area_struct *vma)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#if LM_KERNEL_AT_LEAST(6, 6, 0)
 	return vma_is_initial_stack(vma);
 #else
 	return vma->vm_start <= vma->vm_mm->start_stack &&
@@ -123,7 +138,7 @@ static inline bool lm_vma_is_stack(struct vm_area_struct *vma)
 static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 {
 #ifdef CONFIG_ANON_VMA_NAME
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#if !LM_KERNEL_AT_LEAST(6, 12, 0)
 	if (vma->vm_file)
 		return NULL;
 #endif
@@ -150,5 +165,128 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #ifndef VM_SEALED		/* not in 6.1: "sl" */
 #define VM_SEALED	VM_NONE
 #endif
+
+/*
+ * Transparent huge pages: how smaps decides THPeligible (thp.c follows
+ * the kernel's order of rules; these are the rules that changed).
+ * "7.x" marks what 7.2 does and 6.12 does not; the exact release in
+ * between where each changed is not pinned down here.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+
+/*
+ * 6.8 brought multi-size THP: per-size sysfs knobs and a mask of orders
+ * in thp_vma_allowable_orders().  6.1 decides for the PMD size only.
+ */
+#if LM_KERNEL_AT_LEAST(6, 8, 0)
+#define LM_THP_ORDERS	1
+#else
+#define LM_THP_ORDERS	0
+#endif
+
+/* The orders smaps asks about for this kind of VMA. */
+static inline unsigned long lm_thp_supported_orders(struct vm_area_struct *vma)
+{
+#if !LM_THP_ORDERS
+	return BIT(HPAGE_PMD_ORDER);
+#else
+	if (vma_is_anonymous(vma))
+		return THP_ORDERS_ALL_ANON;
+#ifdef THP_ORDERS_ALL_SPECIAL_DAX	/* 7.x: any pfnmap/mixedmap, or DAX */
+	if (vma_is_dax(vma) || (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return THP_ORDERS_ALL_SPECIAL_DAX;
+#else
+	if (vma_is_special_huge(vma))
+		return THP_ORDERS_ALL_SPECIAL;
+#endif
+	return THP_ORDERS_ALL_FILE_DEFAULT;
+#endif
+}
+
+/*
+ * prctl(PR_SET_THP_DISABLE).  7.x can disable THP for the whole process
+ * or only where MADV_HUGEPAGE was not given; older kernels have one bit.
+ */
+static inline bool lm_mm_thp_disabled(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+#ifdef MMF_DISABLE_THP_COMPLETELY
+	return mm_flags_test(MMF_DISABLE_THP_COMPLETELY, vma->vm_mm) ||
+	       (!(flags & VM_HUGEPAGE) &&
+		mm_flags_test(MMF_DISABLE_THP_EXCEPT_ADVISED, vma->vm_mm));
+#else
+	return test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+#endif
+}
+
+/*
+ * shmem_file(): shmem_mapping() is exported from 6.12 on (and only an
+ * inline comparing against the unexported shmem_aops on 6.1, where the
+ * tmpfs superblock magic says the same for the files users can map).
+ */
+static inline bool lm_shmem_file(struct file *file)
+{
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	return shmem_mapping(file->f_mapping);
+#else
+	return file_inode(file)->i_sb->s_magic == TMPFS_MAGIC;
+#endif
+}
+
+/*
+ * vma_is_anon_shmem() is not exported: a MAP_SHARED|MAP_ANONYMOUS mapping
+ * is the kernel-internal (S_PRIVATE) shmem file shmem_zero_setup() names
+ * "dev/zero".
+ */
+static inline bool lm_vma_is_anon_shmem(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+
+	return file && IS_PRIVATE(file_inode(file)) &&
+	       !strcmp(file->f_path.dentry->d_name.name, "dev/zero");
+}
+
+/*
+ * 7.x lets tmpfs huge= give any page-cache order and masks shmem's answer
+ * with the orders that fit; 6.12 answers with the PMD order alone and
+ * smaps takes that answer as it is.
+ */
+static inline unsigned long lm_shmem_huge_orders(void)
+{
+#if LM_KERNEL_AT_LEAST(7, 0, 0)
+	return THP_ORDERS_ALL_FILE_DEFAULT;
+#else
+	return BIT(HPAGE_PMD_ORDER);
+#endif
+}
+
+static inline bool lm_thp_shmem_masks_orders(void)
+{
+	return LM_KERNEL_AT_LEAST(7, 0, 0);
+}
+
+/*
+ * file_thp_enabled(): up to 6.12 only with CONFIG_READ_ONLY_THP_FOR_FS
+ * and a file nobody has open for writing; 7.x whenever the file's page
+ * cache takes PMD-sized folios.
+ */
+static inline bool lm_file_thp_enabled(struct vm_area_struct *vma)
+{
+	struct inode *inode;
+
+	if (!vma->vm_file)
+		return false;
+	inode = file_inode(vma->vm_file);
+#if LM_KERNEL_AT_LEAST(7, 0, 0)
+	return !IS_ANON_FILE(inode) &&
+	       mapping_pmd_folio_support(vma->vm_file->f_mapping) &&
+	       S_ISREG(inode->i_mode);
+#else
+	return IS_ENABLED(CONFIG_READ_ONLY_THP_FOR_FS) &&
+	       !inode_is_open_for_write(inode) && S_ISREG(inode->i_mode);
+#endif
+}
+
+#endif /* CONFIG_TRANSPARENT_HUGEPAGE */
 
 #endif /* _LIBMAPS_COMPAT_H */
