@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the copied VMAs mean together.  For now: which records belong to one
- * group (one mapped file, or one kind of anonymous or special mapping) and
- * in which order the groups are shown.  Everything here works on the
- * snapshot; no mm lock is held.
+ * What the VMAs mean: why a VMA is not merged with the one before it (the
+ * kernel's merge rules, applied while snapshot.c holds the mmap lock), and,
+ * on the snapshot with no lock held, each record's role, which records
+ * belong to one group (one mapped file, or one kind of anonymous or special
+ * mapping) and in which order the groups are shown.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/mempolicy.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "libmaps.h"
 
 static const struct {
@@ -29,6 +33,174 @@ static const struct {
 	[LM_KIND_ANON_NAMED]	= { "anon-named",	false },
 	[LM_KIND_ANON]		= { "anon",		false },
 };
+
+static const char * const lm_merge_names[LM_MERGE_NR] = {
+	[LM_MERGE_FIRST]	= "first",
+	[LM_MERGE_HOLE]		= "hole",
+	[LM_MERGE_SPECIAL]	= "special",
+	[LM_MERGE_MEMPOLICY]	= "mempolicy",
+	[LM_MERGE_FLAGS]	= "flags",
+	[LM_MERGE_FILE]		= "file",
+	[LM_MERGE_CLOSE]	= "close",
+	[LM_MERGE_UFFD]		= "uffd",
+	[LM_MERGE_ANON_NAME]	= "anon-name",
+	[LM_MERGE_ANON_VMA]	= "anon-vma",
+	[LM_MERGE_OFFSET]	= "offset",
+	[LM_MERGE_MERGEABLE]	= "mergeable",
+};
+
+static const char * const lm_role_names[LM_ROLE_NR] = {
+	[LM_ROLE_TEXT]		= "text",
+	[LM_ROLE_RODATA]	= "rodata",
+	[LM_ROLE_RELRO]		= "relro",
+	[LM_ROLE_DATA]		= "data",
+	[LM_ROLE_BSS]		= "bss",
+	[LM_ROLE_GAP]		= "gap",
+	[LM_ROLE_HEAP]		= "heap",
+	[LM_ROLE_STACK]		= "stack",
+	[LM_ROLE_VDSO]		= "vdso",
+	[LM_ROLE_VVAR]		= "vvar",
+	[LM_ROLE_VSYSCALL]	= "vsyscall",
+	[LM_ROLE_SPECIAL]	= "special",
+	[LM_ROLE_ANON_NAMED]	= "anon-named",
+	[LM_ROLE_ANON]		= "anon",
+	[LM_ROLE_SHMEM]		= "shmem",
+	[LM_ROLE_MEMFD]		= "memfd",
+	[LM_ROLE_HUGETLB]	= "hugetlb",
+	[LM_ROLE_DEVICE]	= "device",
+	[LM_ROLE_FILE]		= "file",
+};
+
+const char *lm_merge_name(enum lm_merge merge)
+{
+	return lm_merge_names[merge];
+}
+
+const char *lm_role_name(enum lm_role role)
+{
+	return lm_role_names[role];
+}
+
+/*
+ * mpol_equal() needs __mpol_equal(), which is not exported: compare what
+ * it compares (mode, flags, home node, nodes).
+ */
+static bool lm_mpol_equal(struct mempolicy *a, struct mempolicy *b)
+{
+#ifdef CONFIG_NUMA
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	return a->mode == b->mode && a->flags == b->flags &&
+	       a->home_node == b->home_node && nodes_equal(a->nodes, b->nodes);
+#else
+	return true;
+#endif
+}
+
+static bool lm_name_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/**
+ * lm_merge_rule - why @vma is not one VMA with @prev, the VMA before it
+ * @prev: the previous VMA in address order
+ * @vma: the VMA
+ * @diff: set to the differing flags for LM_MERGE_FLAGS
+ *
+ * The rules of vma_merge() (6.1) and is_mergeable_vma() and friends
+ * (mm/vma.c, 6.12+), in their order; the first one that keeps the two
+ * apart is the answer.  The mmap lock is held.
+ */
+enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
+			    struct vm_area_struct *vma, vm_flags_t *diff)
+{
+	mmap_assert_locked(vma->vm_mm);
+
+	if (prev->vm_end != vma->vm_start)
+		return LM_MERGE_HOLE;
+	if ((prev->vm_flags | vma->vm_flags) & VM_SPECIAL)
+		return LM_MERGE_SPECIAL;
+	if (!lm_mpol_equal(vma_policy(prev), vma_policy(vma)))
+		return LM_MERGE_MEMPOLICY;
+	*diff = (prev->vm_flags ^ vma->vm_flags) & ~LM_VM_IGNORE_MERGE;
+	if (*diff)
+		return LM_MERGE_FLAGS;
+	if (prev->vm_file != vma->vm_file)
+		return LM_MERGE_FILE;
+	if (lm_merge_refuses_close(prev) || lm_merge_refuses_close(vma))
+		return LM_MERGE_CLOSE;
+	if (lm_vma_uffd_ctx(prev) != lm_vma_uffd_ctx(vma))
+		return LM_MERGE_UFFD;
+	if (!lm_name_eq(lm_vma_anon_name(prev), lm_vma_anon_name(vma)))
+		return LM_MERGE_ANON_NAME;
+	if (prev->anon_vma && vma->anon_vma && prev->anon_vma != vma->anon_vma)
+		return LM_MERGE_ANON_VMA;
+	if (prev->vm_pgoff + vma_pages(prev) != vma->vm_pgoff)
+		return LM_MERGE_OFFSET;
+	return LM_MERGE_MERGEABLE;
+}
+
+static bool lm_is_memfd(struct file *file)
+{
+	return !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6);
+}
+
+/* The role of a private file record, from its protections. */
+static enum lm_role lm_file_segment_role(const struct lm_vma *v)
+{
+	if (!(v->flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return LM_ROLE_GAP;
+	if (v->flags & VM_EXEC)
+		return LM_ROLE_TEXT;
+	if (v->flags & VM_WRITE)
+		return LM_ROLE_DATA;
+	/* read-only, yet written to: relocated, then mprotect()ed */
+	return v->anon_vma ? LM_ROLE_RELRO : LM_ROLE_RODATA;
+}
+
+static const u8 lm_kind_roles[LM_KIND_NR] = {
+	[LM_KIND_HEAP]		= LM_ROLE_HEAP,
+	[LM_KIND_STACK]		= LM_ROLE_STACK,
+	[LM_KIND_VDSO]		= LM_ROLE_VDSO,
+	[LM_KIND_VVAR]		= LM_ROLE_VVAR,
+	[LM_KIND_VSYSCALL]	= LM_ROLE_VSYSCALL,
+	[LM_KIND_SPECIAL]	= LM_ROLE_SPECIAL,
+	[LM_KIND_ANON_NAMED]	= LM_ROLE_ANON_NAMED,
+	[LM_KIND_ANON_SHMEM]	= LM_ROLE_SHMEM,
+	[LM_KIND_ANON]		= LM_ROLE_ANON,
+};
+
+/* What @v is for; @prev is the record before it in address order. */
+static enum lm_role lm_role(const struct lm_vma *v, const struct lm_vma *prev)
+{
+	if (v->flags & VM_HUGETLB)
+		return LM_ROLE_HUGETLB;
+	if (v->kind != LM_KIND_FILE && v->kind != LM_KIND_ANON &&
+	    v->kind != LM_KIND_ANON_SHMEM)
+		return lm_kind_roles[v->kind];
+	if (v->flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
+		return LM_ROLE_DEVICE;
+	if (v->kind == LM_KIND_ANON) {
+		/* the zero-filled rest of a file's data segment */
+		if (prev && prev->end == v->start && prev->kind == LM_KIND_FILE &&
+		    !(prev->flags & VM_MAYSHARE) && (prev->flags & VM_WRITE) &&
+		    (v->flags & VM_WRITE))
+			return LM_ROLE_BSS;
+		return LM_ROLE_ANON;
+	}
+	if (v->kind == LM_KIND_ANON_SHMEM)
+		return LM_ROLE_SHMEM;
+	if (lm_is_memfd(v->file))
+		return LM_ROLE_MEMFD;
+	if (!(v->flags & VM_MAYSHARE))
+		return lm_file_segment_role(v);
+	if (lm_shmem_file(v->file))
+		return LM_ROLE_SHMEM;
+	return LM_ROLE_FILE;
+}
 
 const char *lm_kind_name(enum lm_kind kind)
 {
@@ -100,8 +272,9 @@ static int lm_group_order_cmp(const void *pa, const void *pb, const void *priv)
  *
  * Every VMA lands in exactly one group; the members of a group are in
  * address order and the groups in the order Documentation/view.rst gives.
+ * Each VMA's role is decided on the way.
  */
-int lm_groups_build(const struct lm_snapshot *snap, struct lm_groups *g)
+int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 {
 	const struct lm_vma **sorted;
 	struct lm_group_sort s;
@@ -121,8 +294,11 @@ int lm_groups_build(const struct lm_snapshot *snap, struct lm_groups *g)
 		return -ENOMEM;
 	}
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		snap->vmas[i].role = lm_role(&snap->vmas[i],
+					     i ? &snap->vmas[i - 1] : NULL);
 		sorted[i] = &snap->vmas[i];
+	}
 	sort(sorted, n, sizeof(*sorted), lm_member_cmp, NULL);
 
 	for (i = 0; i < n; i++) {
@@ -132,9 +308,11 @@ int lm_groups_build(const struct lm_snapshot *snap, struct lm_groups *g)
 			grp->first = i;
 			grp->nr = 0;
 			grp->size = 0;
+			grp->huge = 0;
 		}
 		grp->nr++;
 		grp->size += sorted[i]->end - sorted[i]->start;
+		grp->huge += sorted[i]->pmd * PMD_SIZE;
 	}
 
 	s.order = sorted;

@@ -167,6 +167,43 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #endif
 
 /*
+ * VMA merging.  Flags that never keep two VMAs apart: VM_SOFTDIRTY, and
+ * in 7.x also VM_MAYBE_GUARD (VMA_STICKY_FLAGS).
+ */
+#define LM_VM_IGNORE_MERGE	(VM_SOFTDIRTY | VM_MAYBE_GUARD)
+
+/* 6.1's is_mergeable_vma() refuses any VMA with a ->close() operation. */
+static inline bool lm_merge_refuses_close(struct vm_area_struct *vma)
+{
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	return false;
+#else
+	return vma->vm_ops && vma->vm_ops->close;
+#endif
+}
+
+/* The userfaultfd context a VMA is registered with, as an opaque cookie. */
+static inline const void *lm_vma_uffd_ctx(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_USERFAULTFD
+	return vma->vm_userfaultfd_ctx.ctx;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * smaps' KernelPageSize: vma_kernel_pagesize(), whose export 7.2 dropped;
+ * it is this much.
+ */
+static inline unsigned long lm_vma_pagesize(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->pagesize)
+		return vma->vm_ops->pagesize(vma);
+	return PAGE_SIZE;
+}
+
+/*
  * Transparent huge pages: how smaps decides THPeligible (thp.c follows
  * the kernel's order of rules; these are the rules that changed).
  * "7.x" marks what 7.2 does and 6.12 does not; the exact release in

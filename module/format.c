@@ -105,37 +105,70 @@ static void lm_put_escaped(struct seq_buf *sb, const char *s)
 	}
 }
 
-static void lm_put_flags(struct seq_buf *sb, vm_flags_t flags)
+/* Every set bit of @flags by name, separated by @sep. */
+static void lm_put_flag_names(struct seq_buf *sb, vm_flags_t flags,
+			      const char *sep)
 {
-	const char *sep = "";
+	const char *s = "";
 	unsigned int bit;
 
-	seq_buf_printf(sb, " flags=0x%lx decoded=", (unsigned long)flags);
 	for (bit = 0; bit < BITS_PER_LONG; bit++) {
 		if (!(flags & BIT(bit)))
 			continue;
 		if (lm_flag_names[bit])
-			seq_buf_printf(sb, "%s%s", sep, lm_flag_names[bit]);
+			seq_buf_printf(sb, "%s%s", s, lm_flag_names[bit]);
 		else
-			seq_buf_printf(sb, "%sbit%u", sep, bit);
+			seq_buf_printf(sb, "%sbit%u", s, bit);
+		s = sep;
+	}
+}
+
+/* The huge page sizes of @orders, largest first: "2048K,64K". */
+static void lm_put_sizes(struct seq_buf *sb, unsigned long orders)
+{
+	const char *sep = "";
+	int order;
+
+	for (order = BITS_PER_LONG - 1; order >= 0; order--) {
+		if (!(orders & BIT(order)))
+			continue;
+		seq_buf_printf(sb, "%s%luK", sep, (PAGE_SIZE << order) >> 10);
 		sep = ",";
 	}
 }
 
-static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v)
+/*
+ * One record.  @merge says why it is not one VMA with the record before
+ * it in its group.
+ */
+static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v,
+			  enum lm_merge merge)
 {
 	vm_flags_t f = v->flags;
 
-	seq_buf_printf(sb, "\t%08lx-%08lx %c%c%c%c %08llx size=%lu",
+	seq_buf_printf(sb, "\t%08lx-%08lx %c%c%c%c %08llx size=%lu role=%s",
 		       v->start, v->end,
 		       f & VM_READ ? 'r' : '-',
 		       f & VM_WRITE ? 'w' : '-',
 		       f & VM_EXEC ? 'x' : '-',
 		       f & VM_MAYSHARE ? 's' : 'p',
 		       (unsigned long long)v->pgoff << PAGE_SHIFT,
-		       v->end - v->start);
-	lm_put_flags(sb, f);
-	seq_buf_printf(sb, " thp=%d\n", v->thp_why == LM_THP_ELIGIBLE);
+		       v->end - v->start, lm_role_name(v->role));
+	seq_buf_printf(sb, " flags=0x%lx decoded=", (unsigned long)f);
+	lm_put_flag_names(sb, f, ",");
+	seq_buf_printf(sb, " thp=%d thp_reason=%s",
+		       v->thp_why == LM_THP_ELIGIBLE, lm_thp_why_name(v->thp_why));
+	if (v->thp_orders) {
+		seq_buf_printf(sb, " thp_sizes=");
+		lm_put_sizes(sb, v->thp_orders);
+	}
+	seq_buf_printf(sb, " pmd=%lu pagesize=%luK merge=%s", v->pmd,
+		       v->pagesize >> 10, lm_merge_name(merge));
+	if (merge == LM_MERGE_FLAGS) {
+		seq_buf_printf(sb, ":");
+		lm_put_flag_names(sb, v->merge_diff, "+");
+	}
+	seq_buf_printf(sb, "\n");
 }
 
 /* The name column of a group, as /proc/<pid>/maps prints it. */
@@ -181,11 +214,12 @@ static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
 static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 			 const struct lm_group *grp, char *pathbuf)
 {
-	const struct lm_vma *first = g->order[grp->first];
+	const struct lm_vma *first = g->order[grp->first], *v, *prev = NULL;
+	enum lm_merge merge;
 	unsigned int i;
 
-	seq_buf_printf(sb, "group %s records=%u size=%lu",
-		       lm_kind_name(grp->kind), grp->nr, grp->size);
+	seq_buf_printf(sb, "group %s records=%u size=%lu huge=%lu",
+		       lm_kind_name(grp->kind), grp->nr, grp->size, grp->huge);
 	if (lm_kind_has_inode(grp->kind)) {
 		struct inode *inode = file_inode(first->file);
 
@@ -196,8 +230,17 @@ static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 	}
 	lm_put_group_name(sb, first, pathbuf);
 
-	for (i = 0; i < grp->nr; i++)
-		lm_put_record(sb, g->order[grp->first + i]);
+	for (i = 0; i < grp->nr; i++) {
+		v = g->order[grp->first + i];
+		if (!prev)
+			merge = LM_MERGE_FIRST;
+		else if (prev->end != v->start)
+			merge = LM_MERGE_HOLE;
+		else
+			merge = v->merge;	/* @prev is the VMA before @v */
+		lm_put_record(sb, v, merge);
+		prev = v;
+	}
 }
 
 static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
@@ -225,7 +268,7 @@ static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
 static struct lm_text *lm_render(const struct lm_snapshot *snap,
 				 const struct lm_groups *g)
 {
-	size_t size = 256 + (size_t)snap->nr * 192 + (size_t)g->nr * 256;
+	size_t size = 256 + (size_t)snap->nr * 320 + (size_t)g->nr * 256;
 	struct lm_text *text = NULL;
 	struct seq_buf sb;
 	char *pathbuf;

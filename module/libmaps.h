@@ -33,6 +33,35 @@ enum lm_kind {
 	LM_KIND_NR
 };
 
+/*
+ * Why a record is not one VMA with the record before it in its group:
+ * the first rule of the kernel's VMA merge rules that keeps them apart.
+ */
+enum lm_merge {
+	LM_MERGE_FIRST,		/* first record of its group */
+	LM_MERGE_HOLE,		/* not adjacent */
+	LM_MERGE_SPECIAL,	/* VM_SPECIAL: pfnmap, io, mixedmap... */
+	LM_MERGE_MEMPOLICY,	/* different NUMA policy */
+	LM_MERGE_FLAGS,		/* vm_flags differ (see ->merge_diff) */
+	LM_MERGE_FILE,		/* a different struct file */
+	LM_MERGE_CLOSE,		/* vm_ops->close (6.1 refuses those) */
+	LM_MERGE_UFFD,		/* different userfaultfd context */
+	LM_MERGE_ANON_NAME,	/* different anon name */
+	LM_MERGE_ANON_VMA,	/* different anon_vma */
+	LM_MERGE_OFFSET,	/* file offsets not contiguous */
+	LM_MERGE_MERGEABLE,	/* no rule keeps them apart */
+	LM_MERGE_NR
+};
+
+/* What a record is for. */
+enum lm_role {
+	LM_ROLE_TEXT, LM_ROLE_RODATA, LM_ROLE_RELRO, LM_ROLE_DATA, LM_ROLE_BSS,
+	LM_ROLE_GAP, LM_ROLE_HEAP, LM_ROLE_STACK, LM_ROLE_VDSO, LM_ROLE_VVAR,
+	LM_ROLE_VSYSCALL, LM_ROLE_SPECIAL, LM_ROLE_ANON_NAMED, LM_ROLE_ANON,
+	LM_ROLE_SHMEM, LM_ROLE_MEMFD, LM_ROLE_HUGETLB, LM_ROLE_DEVICE,
+	LM_ROLE_FILE, LM_ROLE_NR
+};
+
 /* The facts about one VMA, copied under the mmap lock. */
 struct lm_vma {
 	unsigned long start;
@@ -41,8 +70,15 @@ struct lm_vma {
 	vm_flags_t flags;
 	struct file *file;	/* a reference, dropped by snapshot release */
 	const char *name;	/* kstrdup()ed special or anon name, or NULL */
+	unsigned long thp_orders; /* huge page orders that may back it */
+	unsigned long pagesize;	/* as smaps' KernelPageSize */
+	unsigned long pmd;	/* PMD-mapped huge pages right now */
+	vm_flags_t merge_diff;	/* LM_MERGE_FLAGS: the flags that differ */
+	bool anon_vma;		/* has an anon_vma: pages were written */
 	u8 kind;		/* enum lm_kind */
 	u8 thp_why;		/* enum lm_thp_why */
+	u8 merge;		/* enum lm_merge, against the VMA before */
+	u8 role;		/* enum lm_role, set by lm_groups_build() */
 };
 
 struct lm_snapshot {
@@ -64,6 +100,7 @@ struct lm_group {
 	unsigned int first;	/* index of the first member in ->order */
 	unsigned int nr;
 	unsigned long size;
+	unsigned long huge;	/* bytes mapped by PMD-sized huge pages */
 };
 
 struct lm_groups {
@@ -72,7 +109,11 @@ struct lm_groups {
 	unsigned int nr;
 };
 
-int lm_groups_build(const struct lm_snapshot *snap, struct lm_groups *g);
+int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g);
+enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
+			    struct vm_area_struct *vma, vm_flags_t *diff);
+const char *lm_merge_name(enum lm_merge merge);
+const char *lm_role_name(enum lm_role role);
 void lm_groups_release(struct lm_groups *g);
 const char *lm_kind_name(enum lm_kind kind);
 bool lm_kind_has_inode(enum lm_kind kind);

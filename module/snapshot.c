@@ -10,7 +10,9 @@
 
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/mmap_lock.h>
+#include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -78,7 +80,56 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 	return v->name ? 0 : -ENOMEM;
 }
 
-static int lm_vma_copy(struct vm_area_struct *vma,
+/*
+ * Is @pmd a huge page smaps would count?  It counts anonymous, shmem and
+ * file folios, not the huge zero page, which has no mapping.  The folio
+ * may be freed under us (only the mmap lock is held): its struct page
+ * stays readable, and the count is a snapshot anyway.
+ */
+static bool lm_pmd_counts(pmd_t pmd)
+{
+	return pmd_present(pmd) && pmd_trans_huge(pmd) &&
+	       READ_ONCE(pmd_page(pmd)->mapping);
+}
+
+/*
+ * How many PMD-sized huge pages map @vma now: a walk of the page tables
+ * down to PMD level (walk_page_range() is not exported).  Page-table pages
+ * at PMD level and above are freed only under the mmap write lock.
+ */
+static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr, next, end = vma->vm_end, count = 0;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	mmap_assert_locked(mm);
+	if (is_vm_hugetlb_page(vma))
+		return 0;
+
+	for (addr = vma->vm_start; addr < end; addr = next) {
+		pgd = pgd_offset(mm, addr);
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
+			continue;
+		pud = pud_offset(p4d, addr);
+		next = pud_addr_end(addr, end);
+		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
+			continue;
+		next = pmd_addr_end(addr, end);
+		if (lm_pmd_counts(READ_ONCE(*pmd_offset(pud, addr))))
+			count++;
+	}
+	return count;
+}
+
+static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 		       const struct lm_thp_global *thp, struct lm_vma *v)
 {
 	mmap_assert_locked(vma->vm_mm);
@@ -90,7 +141,12 @@ static int lm_vma_copy(struct vm_area_struct *vma,
 		v->pgoff = vma->vm_pgoff;
 		v->file = get_file(vma->vm_file);
 	}
-	v->thp_why = lm_thp_check(thp, vma);
+	v->anon_vma = !!vma->anon_vma;
+	v->merge = prev ? lm_merge_rule(prev, vma, &v->merge_diff) :
+			  LM_MERGE_HOLE;
+	v->thp_why = lm_thp_check(thp, vma, &v->thp_orders);
+	v->pagesize = lm_vma_pagesize(vma);
+	v->pmd = lm_vma_pmd_mapped(vma);
 	return lm_vma_name(vma, v);
 }
 
@@ -104,7 +160,7 @@ static int lm_snapshot_copy(struct mm_struct *mm,
 	__must_hold(&mm->mmap_lock)
 {
 	VMA_ITERATOR(vmi, mm, 0);
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma, *prev = NULL;
 	int ret;
 
 	mmap_assert_locked(mm);
@@ -112,9 +168,10 @@ static int lm_snapshot_copy(struct mm_struct *mm,
 	for_each_vma(vmi, vma) {
 		if (snap->nr == cap)
 			return -EAGAIN;
-		ret = lm_vma_copy(vma, thp, &snap->vmas[snap->nr++]);
+		ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
 		if (ret)
 			return ret;
+		prev = vma;
 	}
 	return 0;
 }

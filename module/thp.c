@@ -303,22 +303,17 @@ static enum lm_thp_why lm_thp_file(const struct lm_thp_global *g,
 	return lm_file_thp_enabled(vma) ? LM_THP_ELIGIBLE : LM_THP_FILE;
 }
 
-/**
- * lm_thp_check - may transparent huge pages back @vma?
- * @g: the sysfs settings, read before the lock was taken
- * @vma: the VMA; its mm's mmap lock is held
- *
- * Return: LM_THP_ELIGIBLE exactly when smaps shows "THPeligible: 1",
- * otherwise the first rule, in the kernel's order, that refuses.
- */
-enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
-			     struct vm_area_struct *vma)
+/* The rules, in the kernel's order; *@out: the orders that survive. */
+static enum lm_thp_why lm_thp_rules(const struct lm_thp_global *g,
+				    struct vm_area_struct *vma,
+				    unsigned long *out)
 {
 	vm_flags_t flags = vma->vm_flags;
 	bool anon = vma_is_anonymous(vma);
 	unsigned long orders = lm_thp_supported_orders(vma);
 	enum lm_thp_why why;
 
+	*out = 0;
 	mmap_assert_locked(vma->vm_mm);
 
 	/* 6.8+: the sizes sysfs enables for anonymous memory come first */
@@ -344,6 +339,7 @@ enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 	orders = lm_thp_fitting_orders(vma, orders);
 	if (!orders)
 		return LM_THP_TOO_SMALL;
+	*out = orders;
 
 	if (vma->vm_file && lm_shmem_file(vma->vm_file))
 		return lm_thp_shmem(g, vma, orders);
@@ -361,6 +357,25 @@ enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 	return LM_THP_ELIGIBLE;
 }
 
+/**
+ * lm_thp_check - may transparent huge pages back @vma?
+ * @g: the sysfs settings, read before the lock was taken
+ * @vma: the VMA; its mm's mmap lock is held
+ * @orders: set to the huge page orders that may back it (0 if none)
+ *
+ * Return: LM_THP_ELIGIBLE exactly when smaps shows "THPeligible: 1",
+ * otherwise the first rule, in the kernel's order, that refuses.
+ */
+enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
+			     struct vm_area_struct *vma, unsigned long *orders)
+{
+	enum lm_thp_why why = lm_thp_rules(g, vma, orders);
+
+	if (why)
+		*orders = 0;
+	return why;
+}
+
 #else /* !CONFIG_TRANSPARENT_HUGEPAGE */
 
 void lm_thp_global_read(struct lm_thp_global *g)
@@ -369,8 +384,9 @@ void lm_thp_global_read(struct lm_thp_global *g)
 }
 
 enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
-			     struct vm_area_struct *vma)
+			     struct vm_area_struct *vma, unsigned long *orders)
 {
+	*orders = 0;
 	return LM_THP_NOT_BUILT;
 }
 

@@ -43,7 +43,7 @@ struct lm_thp_global {
 
 void lm_thp_global_read(struct lm_thp_global *g);
 enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
-			     struct vm_area_struct *vma);
+			     struct vm_area_struct *vma, unsigned long *orders);
 const char *lm_thp_why_name(enum lm_thp_why why);
 
 #endif /* _LIBMAPS_THP_H */
