@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lm_view.h"
@@ -19,8 +20,36 @@
 
 char lm_error[512];
 
-static char buf_maps[LM_BUF_SIZE], buf_maps2[LM_BUF_SIZE];
-static char buf_view[LM_BUF_SIZE], buf_smaps[4 * LM_BUF_SIZE];
+static char *buf_maps, *buf_maps2, *buf_view, *buf_smaps;
+
+/*
+ * The read buffers, mapped once, never backed by huge pages and touched
+ * up front: reading into them must not change the address space (new
+ * VMAs, or huge pages faulted in between two reads) that is being read.
+ */
+static char *prefaulted(size_t size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* DONTFORK too: no VMA of a test can merge with these */
+	madvise(p, size, MADV_NOHUGEPAGE);
+	madvise(p, size, MADV_DONTFORK);
+	memset(p, 0, size);
+	return p;
+}
+
+static int buffers(void)
+{
+	if (buf_maps)
+		return 0;
+	buf_maps = prefaulted(LM_BUF_SIZE);
+	buf_maps2 = prefaulted(LM_BUF_SIZE);
+	buf_view = prefaulted(LM_BUF_SIZE);
+	buf_smaps = prefaulted(4 * LM_BUF_SIZE);
+	return buf_maps && buf_maps2 && buf_view && buf_smaps ? 0 : -1;
+}
 
 static int fail(const char *fmt, ...)
 {
@@ -121,6 +150,24 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 	if (!field(line, "thp", tmp, sizeof(tmp)) || (strcmp(tmp, "0") && strcmp(tmp, "1")))
 		return fail("record without thp=0|1: %.80s", line);
 	r->thp = atoi(tmp);
+	if (!field(line, "thp_reason", r->thp_reason, sizeof(r->thp_reason)))
+		return fail("record without thp_reason=: %.80s", line);
+	if (!field(line, "thp_sizes", r->thp_sizes, sizeof(r->thp_sizes)))
+		r->thp_sizes[0] = '\0';
+	if (!field(line, "role", r->role, sizeof(r->role)))
+		return fail("record without role=: %.80s", line);
+	if (!field(line, "merge", r->merge, sizeof(r->merge)))
+		return fail("record without merge=: %.80s", line);
+	if (!field(line, "pmd", tmp, sizeof(tmp)))
+		return fail("record without pmd=: %.80s", line);
+	r->pmd = strtoul(tmp, NULL, 10);
+	if (!field(line, "pagesize", tmp, sizeof(tmp)) || tmp[strlen(tmp) - 1] != 'K')
+		return fail("record without pagesize=<n>K: %.80s", line);
+	r->pagesize_kb = strtoul(tmp, NULL, 10);
+	if (r->thp != !strcmp(r->thp_reason, "eligible"))
+		return fail("thp=%d with thp_reason=%s", r->thp, r->thp_reason);
+	if (r->thp != !!r->thp_sizes[0])
+		return fail("thp=%d with thp_sizes='%s'", r->thp, r->thp_sizes);
 	if (!strstr(line, " decoded="))
 		return fail("record without decoded=: %.80s", line);
 	tmp[0] = '\0';
@@ -132,6 +179,26 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 		snprintf(r->decoded[r->nr_decoded++], sizeof(r->decoded[0]), "%s", tok);
 	}
 	return 0;
+}
+
+/*
+ * The line at *@pos, copied and NUL-terminated so that field lookups stay
+ * within it; *@next is set to its newline (NULL if there is none).
+ */
+static char line_buf[16384];
+
+static const char *text_line(const char **pos, const char **next)
+{
+	size_t len;
+
+	*next = strchr(*pos, '\n');
+	len = *next ? (size_t)(*next - *pos) + 1 : strlen(*pos);
+	if (len >= sizeof(line_buf))
+		len = sizeof(line_buf) - 1;
+	memcpy(line_buf, *pos, len);
+	line_buf[len] = '\0';
+	*pos = line_buf;
+	return line_buf;
 }
 
 /*
@@ -147,7 +214,7 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	char kind[16] = "", name[LM_NAME_MAX] = "", tmp[64];
 	unsigned int g_major = 0, g_minor = 0, g_records = 0, seen = 0;
 	unsigned long long g_ino = 0;
-	unsigned long g_size = 0, sum = 0, last_first = 0;
+	unsigned long g_size = 0, sum = 0, last_first = 0, g_huge = 0, huge = 0;
 	bool has_inode = false, in_files = true;
 	int group = -1, i;
 
@@ -170,18 +237,20 @@ int lm_parse_view(const char *text, struct lm_view *v)
 		return 0;
 	}
 
-	for (; *line; line = next + 1) {
-		next = strchr(line, '\n');
+	for (; *text_line(&line, &next); line = next + 1) {
 		if (!next)
 			return fail("unterminated line: %.80s", line);
 		if (!strncmp(line, "group ", 6)) {
-			if (group >= 0 && (seen != g_records || sum != g_size))
-				return fail("group %d: records=%u size=%lu but %u records of %lu bytes",
-					    group, g_records, g_size, seen, sum);
+			if (group >= 0 && (seen != g_records || sum != g_size || huge != g_huge))
+				return fail("group %d: records=%u size=%lu huge=%lu but %u records of %lu bytes, %lu huge",
+					    group, g_records, g_size, g_huge, seen, sum, huge);
 			group++;
 			if (sscanf(line, "group %15s records=%u size=%lu", kind, &g_records,
 				   &g_size) != 3)
 				return fail("bad group line: %.80s", line);
+			if (!field(line, "huge", tmp, sizeof(tmp)))
+				return fail("group without huge=: %.80s", line);
+			g_huge = strtoul(tmp, NULL, 10);
 			has_inode = field(line, "dev", tmp, sizeof(tmp)) != NULL;
 			if (has_inode) {
 				if (sscanf(tmp, "%x:%x", &g_major, &g_minor) != 2 ||
@@ -201,6 +270,7 @@ int lm_parse_view(const char *text, struct lm_view *v)
 			}
 			seen = 0;
 			sum = 0;
+			huge = 0;
 			continue;
 		}
 		if (line[0] != '\t' || group < 0)
@@ -237,13 +307,19 @@ int lm_parse_view(const char *text, struct lm_view *v)
 		r->minor = has_inode ? g_minor : 0;
 		r->ino = has_inode ? g_ino : 0;
 		r->group = group;
+		r->group_huge = g_huge;
+		/* merge= of a group's first record is "first", of others not */
+		if ((seen == 0) != !strcmp(r->merge, "first"))
+			return fail("record %lx: merge=%s as record %u of its group",
+				    r->start, r->merge, seen);
 		seen++;
 		sum += r->size;
+		huge += r->pmd << 21;
 		v->nr++;
 	}
-	if (group >= 0 && (seen != g_records || sum != g_size))
-		return fail("last group: records=%u size=%lu but %u records of %lu bytes",
-			    g_records, g_size, seen, sum);
+	if (group >= 0 && (seen != g_records || sum != g_size || huge != g_huge))
+		return fail("last group: records=%u size=%lu huge=%lu but %u records of %lu bytes, %lu huge",
+			    g_records, g_size, g_huge, seen, sum, huge);
 	if ((unsigned int)v->nr != v->vmas)
 		return fail("header vmas=%u but %d records", v->vmas, v->nr);
 	if ((unsigned int)(group + 1) != v->groups)
@@ -257,6 +333,7 @@ static int parse_maps_line(const char *line, struct lm_maps_rec *r)
 
 	memset(r, 0, sizeof(*r));
 	r->thp_eligible = -1;
+	r->kernel_page_kb = -1;
 	if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu%n", &r->start, &r->end, r->perms,
 		   &r->offset, &r->major, &r->minor, &r->ino, &n) != 7)
 		return -1;
@@ -306,6 +383,14 @@ int lm_parse_smaps(const char *text, struct lm_maps *m)
 			return fail("smaps does not start with a range");
 		if (!strncmp(line, "THPeligible:", 12)) {
 			cur->thp_eligible = atoi(line + 12);
+		} else if (!strncmp(line, "KernelPageSize:", 15)) {
+			cur->kernel_page_kb = atol(line + 15);
+		} else if (!strncmp(line, "AnonHugePages:", 14)) {
+			cur->pmd_kb += atol(line + 14);
+		} else if (!strncmp(line, "ShmemPmdMapped:", 15)) {
+			cur->pmd_kb += atol(line + 15);
+		} else if (!strncmp(line, "FilePmdMapped:", 14)) {
+			cur->pmd_kb += atol(line + 14);
 		} else if (!strncmp(line, "VmFlags:", 8)) {
 			snprintf(flags, sizeof(flags), "%.*s", (int)strcspn(line + 8, "\n"), line + 8);
 			cur->nr_vmflags = 0;
@@ -333,6 +418,14 @@ static bool maps_has_flag(const struct lm_maps_rec *r, const char *mnemonic)
 		if (!strcmp(r->vmflags[i], mnemonic))
 			return true;
 	return false;
+}
+
+struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start)
+{
+	for (int i = 0; i < v->nr; i++)
+		if (v->recs[i].start == start)
+			return &v->recs[i];
+	return NULL;
 }
 
 int lm_maps_find(const struct lm_maps *m, unsigned long start)
@@ -407,6 +500,12 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 	for (i = 0; i < m->nr_vmflags; i++)
 		if (strcmp(m->vmflags[i], "??") && !lm_view_has_flag(v, m->vmflags[i]))
 			mismatch(bad, "%lx: smaps VmFlags %s not decoded", v->start, m->vmflags[i]);
+	if (m->kernel_page_kb < 0 || (unsigned long)m->kernel_page_kb != v->pagesize_kb)
+		mismatch(bad, "%lx: pagesize=%luK, smaps KernelPageSize %ld kB", v->start,
+			 v->pagesize_kb, m->kernel_page_kb);
+	if ((v->pmd << 11) != (unsigned long)m->pmd_kb)
+		mismatch(bad, "%lx: pmd=%lu, smaps PMD-mapped %ld kB", v->start, v->pmd,
+			 m->pmd_kb);
 	if (m->thp_eligible < 0)
 		mismatch(bad, "%lx: smaps has no THPeligible line", v->start);
 	else if (v->thp != m->thp_eligible)
@@ -431,16 +530,19 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 		snprintf(view_path, sizeof(view_path), LM_DEBUGFS "/self");
 	}
 
+	if (buffers())
+		return fail("cannot map read buffers");
+
 	/* maps, view, smaps, maps again: the map must not move meanwhile */
 	for (tries = 0; tries < 10; tries++) {
-		n1 = lm_read_file(maps_path, buf_maps, sizeof(buf_maps));
+		n1 = lm_read_file(maps_path, buf_maps, LM_BUF_SIZE);
 		if (n1 < 0)
 			return fail("%s: %s", maps_path, strerror(errno));
-		if (lm_read_file(view_path, buf_view, sizeof(buf_view)) < 0)
+		if (lm_read_file(view_path, buf_view, LM_BUF_SIZE) < 0)
 			return fail("%s: %s", view_path, strerror(errno));
-		if (lm_read_file(smaps_path, buf_smaps, sizeof(buf_smaps)) < 0)
+		if (lm_read_file(smaps_path, buf_smaps, 4 * LM_BUF_SIZE) < 0)
 			return fail("%s: %s", smaps_path, strerror(errno));
-		n2 = lm_read_file(maps_path, buf_maps2, sizeof(buf_maps2));
+		n2 = lm_read_file(maps_path, buf_maps2, LM_BUF_SIZE);
 		if (n1 == n2 && !memcmp(buf_maps, buf_maps2, n1))
 			break;
 	}

@@ -28,6 +28,8 @@ struct lm_maps_rec {
 	char vmflags[LM_FLAGS_MAX][3];
 	int nr_vmflags;
 	int thp_eligible;		/* -1: no THPeligible line */
+	long kernel_page_kb;		/* KernelPageSize, -1 if absent */
+	long pmd_kb;			/* AnonHugePages+ShmemPmdMapped+FilePmdMapped */
 };
 
 /* One record of the libmaps view, with its group's facts. */
@@ -40,6 +42,12 @@ struct lm_view_rec {
 	char decoded[64][8];
 	int nr_decoded;
 	int thp;
+	char thp_reason[32];
+	char thp_sizes[128];		/* empty if absent */
+	char role[16];
+	char merge[64];
+	unsigned long pmd;
+	unsigned long pagesize_kb;
 	/* from the group line */
 	char kind[16];
 	bool has_inode;
@@ -47,6 +55,7 @@ struct lm_view_rec {
 	unsigned long long ino;
 	char name[LM_NAME_MAX];
 	int group;			/* index of the group in the view */
+	unsigned long group_huge;	/* the group's huge= */
 };
 
 struct lm_view {
@@ -83,6 +92,8 @@ int lm_parse_smaps(const char *text, struct lm_maps *m);
  */
 int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m);
 
+/* The view record that starts at @start, or NULL. */
+struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start);
 /* Index of the maps record that starts at @start, or -1. */
 int lm_maps_find(const struct lm_maps *m, unsigned long start);
 /* Index of the first maps record whose name ends with @suffix, or -1. */

@@ -4,7 +4,8 @@
 # binary in turn, TAP on stdout.  Exits non-zero if any of them failed.
 cd "$(dirname "$0")" || exit 1
 rc=0
-for t in build/libmaps_view_test build/libmaps_access_test; do
+for t in build/libmaps_view_test build/libmaps_access_test \
+	build/libmaps_explain_test; do
 	echo "# running $t"
 	"$t" || rc=1
 done
