@@ -130,7 +130,13 @@ enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
 		return LM_MERGE_FLAGS;
 	if (prev->vm_file != vma->vm_file)
 		return LM_MERGE_FILE;
-	if (lm_merge_refuses_close(prev) || lm_merge_refuses_close(vma))
+	/*
+	 * A VMA with a close() operation is never merged away: 6.1's
+	 * is_mergeable_vma(), 6.12+'s can_merge_remove_vma().  Merging two
+	 * existing VMAs always removes one of them.
+	 */
+	if ((prev->vm_ops && prev->vm_ops->close) ||
+	    (vma->vm_ops && vma->vm_ops->close))
 		return LM_MERGE_CLOSE;
 	if (lm_vma_uffd_ctx(prev) != lm_vma_uffd_ctx(vma))
 		return LM_MERGE_UFFD;

@@ -172,16 +172,6 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
  */
 #define LM_VM_IGNORE_MERGE	(VM_SOFTDIRTY | VM_MAYBE_GUARD)
 
-/* 6.1's is_mergeable_vma() refuses any VMA with a ->close() operation. */
-static inline bool lm_merge_refuses_close(struct vm_area_struct *vma)
-{
-#if LM_KERNEL_AT_LEAST(6, 12, 0)
-	return false;
-#else
-	return vma->vm_ops && vma->vm_ops->close;
-#endif
-}
-
 /* The userfaultfd context a VMA is registered with, as an opaque cookie. */
 static inline const void *lm_vma_uffd_ctx(struct vm_area_struct *vma)
 {

@@ -44,7 +44,7 @@ enum lm_merge {
 	LM_MERGE_MEMPOLICY,	/* different NUMA policy */
 	LM_MERGE_FLAGS,		/* vm_flags differ (see ->merge_diff) */
 	LM_MERGE_FILE,		/* a different struct file */
-	LM_MERGE_CLOSE,		/* vm_ops->close (6.1 refuses those) */
+	LM_MERGE_CLOSE,		/* vm_ops->close: never merged away */
 	LM_MERGE_UFFD,		/* different userfaultfd context */
 	LM_MERGE_ANON_NAME,	/* different anon name */
 	LM_MERGE_ANON_VMA,	/* different anon_vma */

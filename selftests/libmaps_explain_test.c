@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -282,6 +283,25 @@ TEST(merge_anon_vma)
 	ASSERT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("anon-vma", merge_of((unsigned long)a + pg));
 	munmap(x, 5 * pg);
+}
+
+/* SysV shared memory has a close operation: split it and join it again. */
+TEST(merge_close)
+{
+	int id = shmget(IPC_PRIVATE, 2 * pg, IPC_CREAT | 0600);
+	char *p;
+
+	if (id < 0 && errno == ENOSYS)
+		SKIP(return, "kernel without CONFIG_SYSVIPC");
+	ASSERT_GE(id, 0);
+	p = shmat(id, NULL, 0);
+	ASSERT_NE((void *)-1, p);
+	shmctl(id, IPC_RMID, NULL);
+	ASSERT_EQ(0, mprotect(p + pg, pg, PROT_READ));
+	ASSERT_EQ(0, mprotect(p + pg, pg, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("close", merge_of((unsigned long)p + pg));
+	shmdt(p);
 }
 
 /* Device memory never merges: two adjacent mappings of /dev/mem. */
