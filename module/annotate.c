@@ -104,6 +104,26 @@ static bool lm_name_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/*
+ * is_mergeable_anon_vma(): two different anon_vmas never merge, and when
+ * only one side has an anon_vma, it may not be one a fork child shares
+ * with its parent (its anon_vma_chain is not singular): 6.1 and 6.12
+ * test list_is_singular(), 7.x vma_is_fork_child().  Faults may add to
+ * the chain under the mmap read lock; only the list head is read.
+ */
+static bool lm_anon_vma_apart(struct vm_area_struct *prev,
+			      struct vm_area_struct *vma)
+{
+	struct vm_area_struct *owner;
+
+	if (!prev->anon_vma && !vma->anon_vma)
+		return false;
+	if (prev->anon_vma && vma->anon_vma)
+		return prev->anon_vma != vma->anon_vma;
+	owner = prev->anon_vma ? prev : vma;
+	return !list_is_singular(&owner->anon_vma_chain);
+}
+
 /**
  * lm_merge_rule - why @vma is not one VMA with @prev, the VMA before it
  * @prev: the previous VMA in address order
@@ -142,7 +162,7 @@ enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
 		return LM_MERGE_UFFD;
 	if (!lm_name_eq(lm_vma_anon_name(prev), lm_vma_anon_name(vma)))
 		return LM_MERGE_ANON_NAME;
-	if (prev->anon_vma && vma->anon_vma && prev->anon_vma != vma->anon_vma)
+	if (lm_anon_vma_apart(prev, vma))
 		return LM_MERGE_ANON_VMA;
 	if (prev->vm_pgoff + vma_pages(prev) != vma->vm_pgoff)
 		return LM_MERGE_OFFSET;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -283,6 +284,42 @@ TEST(merge_anon_vma)
 	ASSERT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("anon-vma", merge_of((unsigned long)a + pg));
 	munmap(x, 5 * pg);
+}
+
+/*
+ * After fork, anonymous memory the child inherited shares its parent's
+ * anon_vma: the kernel does not merge new memory next to it.
+ */
+TEST(merge_anon_vma_fork_child)
+{
+	char *a = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char result[64] = "";
+	int pfd[2], status;
+	pid_t child;
+
+	ASSERT_NE(MAP_FAILED, a);
+	a[0] = 1;
+	ASSERT_EQ(0, munmap(a + pg, pg));
+	ASSERT_EQ(0, pipe(pfd));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0) {
+		struct lm_view_rec *r;
+		int bad;
+
+		if (mmap(a + pg, pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != a + pg)
+			_exit(1);
+		bad = lm_compare(0, &view, &maps);
+		r = rec((unsigned long)a + pg);
+		dprintf(pfd[1], "%d %s", bad, r ? r->merge : "merged");
+		_exit(0);
+	}
+	close(pfd[1]);
+	ASSERT_GT(read(pfd[0], result, sizeof(result) - 1), 0);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_STREQ("0 anon-vma", result);
+	munmap(a, pg);
 }
 
 /* SysV shared memory has a close operation: split it and join it again. */

@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Edges of the view: every VmFlags mnemonic a test can set from userspace,
+ * the newer flags (mseal, MAP_DROPPABLE, guard regions) where the kernel
+ * has them, file names that are hard to print (spaces, newlines, deleted
+ * files, paths near PATH_MAX), one inode mapped through several files,
+ * thousands of VMAs, mremap, the header's comm, threads, every process of
+ * the machine, and an address space that changes while it is read.
+ *
+ * The oracle is the kernel's own /proc/<pid>/maps and smaps (lm_compare())
+ * and what each test did; nothing is taken from the view to check itself.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lm_view.h"
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT		0x01
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK		18
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE		0x08
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#endif
+#ifndef __NR_mseal
+#define __NR_mseal		462
+#endif
+
+static struct lm_view view;
+static struct lm_maps maps;
+static char text[8 << 20];
+static long pg;
+
+static int compare(struct __test_metadata *_metadata, pid_t pid)
+{
+	int bad = lm_compare(pid, &view, &maps);
+
+	if (bad < 0)
+		TH_LOG("%s", lm_error);
+	return bad;
+}
+
+static struct lm_view_rec *rec(const void *start)
+{
+	return lm_view_find(&view, (unsigned long)start);
+}
+
+static struct lm_maps_rec *maps_rec(const void *start)
+{
+	int i = lm_maps_find(&maps, (unsigned long)start);
+
+	return i < 0 ? NULL : &maps.recs[i];
+}
+
+static bool smaps_has(const struct lm_maps_rec *m, const char *mnemonic)
+{
+	for (int i = 0; i < m->nr_vmflags; i++)
+		if (!strcmp(m->vmflags[i], mnemonic))
+			return true;
+	return false;
+}
+
+static void *anon(size_t size, int prot, int flags)
+{
+	return mmap(NULL, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+}
+
+/*
+ * The view's own promise that goes beyond counting: names follow the set
+ * bits in bit order.  The mnemonics of bits 0-8 are the same on every
+ * kernel (VM_READ ... VM_MAYSHARE, VM_GROWSDOWN) and bit<N> names bit N,
+ * so the i-th name must be that of the i-th set bit.
+ */
+static int bit_order_errors(const struct lm_view_rec *r)
+{
+	static const char * const low[] = {
+		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd",
+	};
+	unsigned long long f = r->flags;
+	int i, bit, errors = 0;
+
+	for (i = 0; i < r->nr_decoded; i++) {
+		bit = __builtin_ctzll(f);
+		f &= f - 1;
+		if (!strncmp(r->decoded[i], "bit", 3)) {
+			if (atoi(r->decoded[i] + 3) != bit)
+				errors++;
+			continue;
+		}
+		for (size_t j = 0; j < sizeof(low) / sizeof(low[0]); j++)
+			if (!strcmp(r->decoded[i], low[j]) && (int)j != bit)
+				errors++;
+		if (bit < 9 && strcmp(r->decoded[i], low[bit]))
+			errors++;
+	}
+	return errors;
+}
+
+/* -------------------------------------------------------------- flags */
+
+/*
+ * One region per flag a process can set on itself, each a VMA of its own.
+ * smaps must show the mnemonic (first principles: the test set it), and
+ * then the view must decode it; lm_compare() checks every other bit.
+ */
+TEST(vmflags_from_userspace)
+{
+	struct {
+		const char *what, *mnemonic;
+		char *p;
+	} r[12];
+	int n = 0, i, ksm;
+
+#define REGION(desc, mn, expr) do {				\
+		r[n].what = desc;				\
+		r[n].mnemonic = mn;				\
+		r[n].p = (expr);				\
+		ASSERT_NE(MAP_FAILED, r[n].p) TH_LOG("%s", desc);	\
+		n++;						\
+	} while (0)
+
+	REGION("mlock", "lo", anon(2 * pg, PROT_READ | PROT_WRITE, MAP_LOCKED));
+	REGION("mlock2 onfault", "lf", anon(3 * pg, PROT_READ | PROT_WRITE, 0));
+	ASSERT_EQ(0, syscall(SYS_mlock2, r[n - 1].p, 3 * pg, MLOCK_ONFAULT));
+	REGION("dontdump", "dd", anon(4 * pg, PROT_READ | PROT_WRITE, 0));
+	ASSERT_EQ(0, madvise(r[n - 1].p, 4 * pg, MADV_DONTDUMP));
+	REGION("wipeonfork", "wf", anon(5 * pg, PROT_READ | PROT_WRITE, 0));
+	ASSERT_EQ(0, madvise(r[n - 1].p, 5 * pg, MADV_WIPEONFORK));
+	REGION("dontfork", "dc", anon(6 * pg, PROT_READ | PROT_WRITE, 0));
+	ASSERT_EQ(0, madvise(r[n - 1].p, 6 * pg, MADV_DONTFORK));
+	REGION("noreserve", "nr", anon(7 * pg, PROT_READ | PROT_WRITE, MAP_NORESERVE));
+	REGION("sequential", "sr", anon(8 * pg, PROT_READ, 0));
+	ASSERT_EQ(0, madvise(r[n - 1].p, 8 * pg, MADV_SEQUENTIAL));
+	REGION("random", "rr", anon(9 * pg, PROT_READ, 0));
+	ASSERT_EQ(0, madvise(r[n - 1].p, 9 * pg, MADV_RANDOM));
+	REGION("growsdown", "gd", anon(10 * pg, PROT_READ | PROT_WRITE, MAP_GROWSDOWN));
+	REGION("prot_none", "mr", anon(11 * pg, PROT_NONE, 0));
+	REGION("exec", "ex", anon(12 * pg, PROT_READ | PROT_EXEC, 0));
+	REGION("mergeable", "mg", anon(13 * pg, PROT_READ | PROT_WRITE, 0));
+	ksm = madvise(r[n - 1].p, 13 * pg, MADV_MERGEABLE);
+	if (ksm)
+		TH_LOG("MADV_MERGEABLE: %s: kernel without KSM, mg not checked",
+		       strerror(errno));
+#undef REGION
+
+	ASSERT_EQ(0, compare(_metadata, 0));
+	for (i = 0; i < n; i++) {
+		struct lm_maps_rec *m = maps_rec(r[i].p);
+		struct lm_view_rec *v = rec(r[i].p);
+
+		ASSERT_NE(NULL, m) TH_LOG("%s: no maps record at %p", r[i].what, r[i].p);
+		ASSERT_NE(NULL, v) TH_LOG("%s: no view record at %p", r[i].what, r[i].p);
+		EXPECT_EQ(0, bit_order_errors(v)) TH_LOG("%s: names out of bit order", r[i].what);
+		if (!strcmp(r[i].mnemonic, "mg") && ksm)
+			continue;
+		EXPECT_TRUE(smaps_has(m, r[i].mnemonic))
+			TH_LOG("%s: smaps lacks %s", r[i].what, r[i].mnemonic);
+		EXPECT_TRUE(lm_view_has_flag(v, r[i].mnemonic))
+			TH_LOG("%s: view lacks %s", r[i].what, r[i].mnemonic);
+	}
+	/* PROT_NONE: no rd/wr/ex, but may-read/write/exec stay */
+	EXPECT_STREQ("---p", rec(r[9].p)->perms);
+	EXPECT_FALSE(lm_view_has_flag(rec(r[9].p), "rd"));
+}
+
+/* Every record of the process names its bits in bit order. */
+TEST(bit_order_everywhere)
+{
+	ASSERT_EQ(0, compare(_metadata, 0));
+	for (int i = 0; i < view.nr; i++)
+		EXPECT_EQ(0, bit_order_errors(&view.recs[i]))
+			TH_LOG("%lx: flags=%llx", view.recs[i].start, view.recs[i].flags);
+}
+
+/* mseal(2), 6.10+: a sealed VMA shows "sl" in smaps on 64-bit. */
+TEST(sealed)
+{
+	char *p = anon(3 * pg, PROT_READ, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	if (syscall(__NR_mseal, p, 3 * pg, 0)) {
+		if (errno == ENOSYS || errno == EINVAL || errno == EPERM)
+			SKIP(return, "no mseal() on this kernel (%s)", strerror(errno));
+		ASSERT_EQ(0, errno);
+	}
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(p));
+	ASSERT_TRUE(smaps_has(maps_rec(p), "sl"));
+	EXPECT_TRUE(lm_view_has_flag(rec(p), "sl"));
+}
+
+/* MAP_DROPPABLE, 6.11+: "dp". */
+TEST(droppable)
+{
+	char *p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED && (errno == EINVAL || errno == EOPNOTSUPP))
+		SKIP(return, "no MAP_DROPPABLE on this kernel (%s)", strerror(errno));
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(p));
+	ASSERT_TRUE(smaps_has(maps_rec(p), "dp"));
+	EXPECT_TRUE(lm_view_has_flag(rec(p), "dp"));
+	munmap(p, 4 * pg);
+}
+
+/* Guard regions, 6.13+: the VMA stays one; smaps may show "gu". */
+TEST(guard_region)
+{
+	char *p = anon(8 * pg, PROT_READ | PROT_WRITE, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	if (madvise(p + 2 * pg, 2 * pg, MADV_GUARD_INSTALL)) {
+		if (errno == EINVAL)
+			SKIP(return, "no MADV_GUARD_INSTALL on this kernel");
+		ASSERT_EQ(0, errno);
+	}
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(p));
+	EXPECT_EQ((unsigned long)p + 8 * pg, maps_rec(p)->end);
+	if (smaps_has(maps_rec(p), "gu"))
+		EXPECT_TRUE(lm_view_has_flag(rec(p), "gu"));
+	munmap(p, 8 * pg);
+}
+
+/* -------------------------------------------------------------- names */
+
+FIXTURE(files)
+{
+	char dir[64];
+	int nr;
+	char *paths[64];
+};
+
+FIXTURE_SETUP(files)
+{
+	snprintf(self->dir, sizeof(self->dir), "/dev/shm/libmaps-edge-%d", getpid());
+	ASSERT_EQ(0, mkdir(self->dir, 0700));
+	self->nr = 0;
+}
+
+FIXTURE_TEARDOWN(files)
+{
+	for (int i = self->nr - 1; i >= 0; i--) {
+		unlink(self->paths[i]);
+		rmdir(self->paths[i]);
+		free(self->paths[i]);
+	}
+	rmdir(self->dir);
+}
+
+/* Remember @path for the teardown (removed in reverse order). */
+static const char *keep(FIXTURE_DATA(files) *self, const char *path)
+{
+	self->paths[self->nr] = strdup(path);
+	return self->paths[self->nr++];
+}
+
+/* Create @path with @pages pages and map it; the mapping or MAP_FAILED. */
+static char *map_new_file(const char *path, int pages, int prot, int flags)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *p;
+
+	if (fd < 0)
+		return MAP_FAILED;
+	if (ftruncate(fd, pages * pg)) {
+		close(fd);
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, pages * pg, prot, flags, fd, 0);
+	close(fd);
+	return p;
+}
+
+/* Spaces and a newline in a name, and a file deleted while mapped. */
+TEST_F(files, awkward_names)
+{
+	char path[256];
+	char *a, *b;
+	const char *pa;
+
+	snprintf(path, sizeof(path), "%s/two words\nand a newline", self->dir);
+	pa = keep(self, path);
+	a = map_new_file(pa, 2, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, a);
+	snprintf(path, sizeof(path), "%s/deleted", self->dir);
+	b = map_new_file(path, 3, PROT_READ, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_EQ(0, unlink(path));
+
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(a));
+	ASSERT_NE(NULL, maps_rec(b));
+	/* what maps says, from first principles */
+	EXPECT_NE(NULL, strstr(maps_rec(a)->name, "/two words\\012and a newline"));
+	snprintf(path, sizeof(path), "%s/deleted (deleted)", self->dir);
+	EXPECT_STREQ(path, maps_rec(b)->name);
+	munmap(a, 2 * pg);
+	munmap(b, 3 * pg);
+}
+
+/*
+ * Paths of about 3000 bytes, a dozen of them: names longer than a parser
+ * may expect, and more text than a view of this many VMAs usually needs.
+ * The view's name= must be the whole path.
+ */
+TEST_F(files, long_paths)
+{
+	static char path[PATH_MAX];
+	char *p[12], want[PATH_MAX + 32];
+	size_t len;
+	int i;
+
+	len = snprintf(path, sizeof(path), "%s", self->dir);
+	while (len < 3000) {
+		len += snprintf(path + len, sizeof(path) - len, "/%0200d", (int)len);
+		ASSERT_EQ(0, mkdir(path, 0700));
+		keep(self, path);
+	}
+	for (i = 0; i < 12; i++) {
+		snprintf(path + len, sizeof(path) - len, "/file-%02d", i);
+		p[i] = map_new_file(keep(self, path), 1 + i % 3, PROT_READ, MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, p[i]);
+	}
+	ASSERT_EQ(0, compare(_metadata, 0));
+
+	/* the whole name, read from the view's own text */
+	ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
+	for (i = 0; i < 12; i++) {
+		snprintf(path + len, sizeof(path) - len, "/file-%02d", i);
+		snprintf(want, sizeof(want), " name=%s\n", path);
+		EXPECT_NE(NULL, strstr(text, want)) TH_LOG("file %d: full path not in the view", i);
+		munmap(p[i], (1 + i % 3) * pg);
+	}
+}
+
+/*
+ * One inode, opened twice and mapped in two places that cannot merge:
+ * one group (Documentation/view.rst: a file group holds every VMA that
+ * maps one inode, wherever it is in the address space).
+ */
+TEST_F(files, one_inode_two_opens)
+{
+	char path[128];
+	const char *pa;
+	char *a, *gap, *b;
+
+	snprintf(path, sizeof(path), "%s/twice", self->dir);
+	pa = keep(self, path);
+	a = map_new_file(pa, 4, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, a);
+	gap = anon(pg, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, gap);
+	b = map_new_file(pa, 4, PROT_READ, MAP_SHARED);	/* truncates: same size */
+	ASSERT_NE(MAP_FAILED, b);
+
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(a));
+	ASSERT_NE(NULL, maps_rec(b));
+	ASSERT_EQ(maps_rec(a)->ino, maps_rec(b)->ino);
+	EXPECT_EQ(rec(a)->group, rec(b)->group);
+}
+
+/*
+ * Two hard links of one inode, each mapped: maps names each record by the
+ * path it was opened with.  The view must say the same of every record.
+ */
+TEST_F(files, hard_links)
+{
+	char path[128], link2[128];
+	const char *pa;
+	char *a, *b;
+
+	snprintf(path, sizeof(path), "%s/first-name", self->dir);
+	snprintf(link2, sizeof(link2), "%s/second-name", self->dir);
+	pa = keep(self, path);
+	a = map_new_file(pa, 2, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_EQ(0, link(pa, keep(self, link2)));
+	b = map_new_file(link2, 2, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, b);
+
+	EXPECT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(a));
+	ASSERT_NE(NULL, maps_rec(b));
+	EXPECT_STREQ(path, maps_rec(a)->name);
+	EXPECT_STREQ(link2, maps_rec(b)->name);
+}
+
+/* ------------------------------------------------------------ big views */
+
+/* 3000 VMAs: a view of several hundred KiB, read in 4 KiB pieces. */
+TEST(thousands_of_vmas)
+{
+	const int n = 3000;
+	char *p = anon(n * pg, PROT_READ | PROT_WRITE, 0);
+	int i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 1; i < n; i += 2)
+		ASSERT_EQ(0, mprotect(p + i * pg, pg, PROT_READ));
+	ASSERT_EQ(0, compare(_metadata, 0));
+	for (i = 0; i < n; i++)
+		if (lm_maps_find(&maps, (unsigned long)(p + i * pg)) < 0)
+			break;
+	EXPECT_EQ(n, i) TH_LOG("maps lacks a record at page %d", i);
+	EXPECT_GE(view.vmas, (unsigned int)n);
+	munmap(p, n * pg);
+}
+
+/* mremap: a moved region, a grown one and a shrunk one. */
+TEST(mremap_moves)
+{
+	char *a = anon(4 * pg, PROT_READ | PROT_WRITE, 0);
+	char *b = anon(2 * pg, PROT_READ | PROT_WRITE, 0);
+	char *c = anon(6 * pg, PROT_READ | PROT_WRITE, 0);
+	char *dst = anon(16 * pg, PROT_NONE, 0);
+	char *moved, *grown, *shrunk;
+
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_NE(MAP_FAILED, c);
+	ASSERT_NE(MAP_FAILED, dst);
+	memset(a, 1, 4 * pg);
+	memset(b, 2, 2 * pg);
+	moved = mremap(a, 4 * pg, 4 * pg, MREMAP_MAYMOVE | MREMAP_FIXED, dst + 8 * pg);
+	ASSERT_EQ(dst + 8 * pg, moved);
+	grown = mremap(b, 2 * pg, 64 * pg, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, grown);
+	shrunk = mremap(c, 6 * pg, 1 * pg, 0);
+	ASSERT_EQ(c, shrunk);
+
+	ASSERT_EQ(0, compare(_metadata, 0));
+	ASSERT_NE(NULL, maps_rec(moved));
+	EXPECT_EQ((unsigned long)moved + 4 * pg, maps_rec(moved)->end);
+	ASSERT_NE(NULL, maps_rec(shrunk));
+	EXPECT_EQ((unsigned long)c + pg, maps_rec(c)->end);
+	EXPECT_EQ(1, moved[0]);
+	EXPECT_EQ(2, grown[pg]);
+}
+
+/* ------------------------------------------------------------ processes */
+
+/* The header's comm is /proc/self/comm, escaped as names are. */
+TEST(comm_is_escaped)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "lm sp\nnl", 0, 0, 0));
+	ASSERT_GT(lm_read_file("/proc/self/comm", buf, sizeof(buf)), 0);
+	ASSERT_STREQ("lm sp\nnl\n", buf);
+	ASSERT_EQ(0, compare(_metadata, 0));
+	EXPECT_STREQ("lm sp\\012nl", view.comm);
+}
+
+static void *thread_park(void *arg)
+{
+	int *tid = arg;
+
+	__atomic_store_n(tid, (int)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	pause();
+	return NULL;
+}
+
+struct self_read {
+	int pid;
+	int err;
+};
+
+static void *thread_reads_self(void *arg)
+{
+	struct self_read *r = arg;
+	static char buf[64];
+	int fd = open(LM_DEBUGFS "/self", O_RDONLY);
+
+	if (fd < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	if (read(fd, buf, sizeof(buf) - 1) <= 0 || sscanf(buf, "libmaps 1 pid=%d", &r->pid) != 1)
+		r->err = EIO;
+	close(fd);
+	return NULL;
+}
+
+/*
+ * A thread's id names the thread's process, as /proc/<tid> does; "self"
+ * read from a thread is the process (the thread group leader).
+ */
+TEST(threads)
+{
+	struct self_read sr = { 0, 0 };
+	pthread_t t, u;
+	int tid = 0;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, thread_park, &tid));
+	while (!__atomic_load_n(&tid, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	EXPECT_EQ(0, compare(_metadata, tid));
+
+	ASSERT_EQ(0, pthread_create(&u, NULL, thread_reads_self, &sr));
+	ASSERT_EQ(0, pthread_join(u, NULL));
+	EXPECT_EQ(0, sr.err);
+	EXPECT_EQ(getpid(), sr.pid);
+	/* the parked thread ends with the test's process */
+}
+
+/*
+ * Every process the directory lists: its view against its own maps and
+ * smaps (processes that have no mm: empty maps and the nomm line).
+ * Processes that exit meanwhile are passed over.
+ */
+TEST(every_process)
+{
+	DIR *d = opendir(LM_DEBUGFS);
+	struct dirent *e;
+	int compared = 0, nomm = 0, gone = 0;
+	char path[64];
+
+	ASSERT_NE(NULL, d);
+	while ((e = readdir(d))) {
+		pid_t pid = atoi(e->d_name);
+		ssize_t n;
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+		n = lm_read_file(path, text, sizeof(text));
+		if (n < 0) {
+			gone++;
+			continue;
+		}
+		if (n == 0) {
+			snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+			if (lm_read_file(path, text, sizeof(text)) < 0) {
+				gone++;
+				continue;
+			}
+			EXPECT_EQ(0, lm_parse_view(text, &view)) TH_LOG("%d: %s", pid, lm_error);
+			EXPECT_TRUE(view.nomm) TH_LOG("pid %d: empty maps, but a view with mm", pid);
+			nomm++;
+			continue;
+		}
+		EXPECT_EQ(0, compare(_metadata, pid)) TH_LOG("pid %d", pid);
+		compared++;
+	}
+	closedir(d);
+	TH_LOG("compared %d processes, %d without mm, %d gone", compared, nomm, gone);
+	EXPECT_GT(compared, 0);
+	EXPECT_GT(nomm, 0);
+}
+
+/* ------------------------------------------------------------ races */
+
+static volatile int churn_stop;
+
+/* Map, split, merge and unmap, forever, while the view is being read. */
+static void *churn(void *arg)
+{
+	while (!churn_stop) {
+		char *p = anon(16 * pg, PROT_READ | PROT_WRITE, 0);
+
+		if (p == MAP_FAILED)
+			continue;
+		mprotect(p + 4 * pg, 4 * pg, PROT_READ);
+		p[0] = 1;
+		mprotect(p + 4 * pg, 4 * pg, PROT_READ | PROT_WRITE);
+		munmap(p + 8 * pg, pg);
+		munmap(p, 16 * pg);
+	}
+	return NULL;
+}
+
+/* Every snapshot taken while another thread changes the map is whole. */
+TEST(snapshot_while_the_map_changes)
+{
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, churn, NULL));
+	for (i = 0; i < 300; i++) {
+		ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
+		ASSERT_EQ(0, lm_parse_view(text, &view)) TH_LOG("read %d: %s", i, lm_error);
+		ASSERT_EQ(getpid(), view.pid);
+	}
+	churn_stop = 1;
+	pthread_join(t, NULL);
+}
+
+/*
+ * Children that come and go while their views are opened: each open
+ * either succeeds with a whole view (its mm, or nomm once it is a zombie)
+ * or fails with ENOENT/ESRCH, never anything else.
+ */
+TEST(open_while_processes_exit)
+{
+	int i, ok = 0, gone = 0;
+	char path[64];
+
+	for (i = 0; i < 200; i++) {
+		pid_t pid = fork();
+		int fd;
+
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(0);
+		snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			EXPECT_TRUE(errno == ENOENT || errno == ESRCH) TH_LOG("open: %s",
+									     strerror(errno));
+			gone++;
+		} else {
+			ssize_t n, len = 0;
+
+			while ((n = read(fd, text + len, 4096)) > 0)
+				len += n;
+			ASSERT_EQ(0, n);
+			ASSERT_GT(len, 0);
+			text[len] = '\0';
+			EXPECT_EQ(0, lm_parse_view(text, &view)) TH_LOG("%s", lm_error);
+			EXPECT_EQ(pid, view.pid);
+			ok++;
+			close(fd);
+		}
+		waitpid(pid, NULL, 0);
+	}
+	TH_LOG("%d opened, %d gone", ok, gone);
+}
+
+/* ------------------------------------------------------------ seeking */
+
+TEST(seek_edges)
+{
+	int fd = open(LM_DEBUGFS "/self", O_RDONLY);
+	off_t end;
+	char c;
+
+	ASSERT_GE(fd, 0);
+	end = lseek(fd, 0, SEEK_END);
+	ASSERT_GT(end, 0);
+	EXPECT_EQ(0, read(fd, &c, 1));
+	EXPECT_EQ(end + 100, lseek(fd, 100, SEEK_CUR));
+	EXPECT_EQ(0, read(fd, &c, 1));
+	EXPECT_EQ(0, pread(fd, &c, 1, end));
+	EXPECT_EQ(1, pread(fd, &c, 1, end - 1));
+	EXPECT_EQ('\n', c);
+	EXPECT_EQ(-1, lseek(fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(8, read(fd, text, 8));
+	EXPECT_EQ(0, memcmp(text, "libmaps ", 8));
+	close(fd);
+}
+
+static void __attribute__((constructor)) init_page_size(void)
+{
+	pg = sysconf(_SC_PAGESIZE);
+}
+
+TEST_HARNESS_MAIN
