@@ -2,8 +2,9 @@
 #
 #   make                 build libmaps.ko against KDIR (the running kernel's
 #                        build tree by default)
-#   make check           build for every supported kernel and run the
-#                        selftests inside QEMU guests (installs what it needs)
+#   make check           checkpatch, then build for every supported kernel
+#                        (with sparse) and run the selftests inside QEMU
+#                        guests (installs what it needs)
 #   make demo            boot KERNEL in QEMU and show the view of a program
 #                        that uses libstdc++
 #   make clean
@@ -23,6 +24,7 @@ module:
 
 check:
 	qemu/setup-host
+	qemu/lint
 	qemu/check
 
 demo:

@@ -18,11 +18,12 @@
 #include <linux/shmem_fs.h>
 
 /*
- * The one comparison with LINUX_VERSION_CODE; checkpatch rightly warns
- * about it in-tree, where a compat header has no business.
+ * The one use of LINUX_VERSION_CODE.  checkpatch rightly warns about it
+ * in-tree, where a compat header has no business; the lint run
+ * (qemu/lint) ignores that one warning type and nothing else.
  */
 #define LM_KERNEL_AT_LEAST(major, minor, sub) \
-	(LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, sub))
+	(KERNEL_VERSION(major, minor, sub) <= LINUX_VERSION_CODE)
 
 /*
  * 6.14 passes the parent directory and the name to ->d_revalidate()

@@ -151,14 +151,16 @@ lm_chroot() {
 	suite=$(lm_suite "$k")
 	gcc=$(cat "$LM_CACHE/kernel/$k/gcc")
 	root=$LM_CACHE/chroot/$suite
-	if [ ! -e "$root/.ready-$gcc" ]; then
+	# The marker names the package set: a new set makes a new chroot.
+	if [ ! -e "$root/.ready-$gcc-sparse" ]; then
 		lm_log "creating a $suite chroot with $gcc (once)"
 		rm -rf "$root"
 		mkdir -p "$root"
-		debootstrap --variant=minbase --include="$gcc,make,libc6-dev,dwarves,bc,kmod,libelf-dev" \
+		debootstrap --variant=minbase \
+			--include="$gcc,make,libc6-dev,dwarves,bc,kmod,libelf-dev,sparse" \
 			"$suite" "$root" "$(lm_mirror)" >"$LM_CACHE/chroot/$suite.log" 2>&1 ||
 			{ tail -n 20 "$LM_CACHE/chroot/$suite.log" >&2; lm_die "debootstrap $suite failed"; }
-		touch "$root/.ready-$gcc"
+		touch "$root/.ready-$gcc-sparse"
 	fi
 	local abi deb
 	abi=$(cat "$LM_CACHE/kernel/$k/abi")
@@ -178,7 +180,8 @@ lm_src_hash() {
 }
 
 # Build libmaps.ko for kernel generation $1 inside its chroot, in a copy of
-# the sources; warnings are errors.  Prints the path of the module.
+# the sources, with sparse checking every file (C=2); compiler and sparse
+# warnings are errors.  Prints the path of the module.
 lm_module_build() {
 	local k=$1 kdir root abi hash log rc=0
 	kdir=$LM_CACHE/kernel/$k
@@ -194,7 +197,8 @@ lm_module_build() {
 	cp -r "$LM_SRC/Kbuild" "$LM_SRC/module" "$root/build/libmaps/"
 	log=$kdir/build.log
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-	chroot "$root" make -C "/usr/src/linux-headers-$abi-amd64" M=/build/libmaps modules \
+	chroot "$root" make -C "/usr/src/linux-headers-$abi-amd64" M=/build/libmaps \
+		C=2 CHECK=sparse modules \
 		>"$log" 2>&1 || rc=$?
 	umount "$root/proc"
 	if [ "$rc" -ne 0 ] || grep -q 'warning:\|error:' "$log"; then
