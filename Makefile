@@ -7,11 +7,19 @@
 #                        guests (installs what it needs)
 #   make demo            boot KERNEL in QEMU and show the view of a program
 #                        that uses libstdc++
+#   make install         install the module into KDIR's kernel's module tree
+#                        (DESTDIR for a staging root); make uninstall
 #   make clean
 
 KDIR	?= /lib/modules/$(shell uname -r)/build
 KERNEL	?= 6.1
 BUILD	:= $(CURDIR)/build
+# The release modules_install installs for; Debian's headers override it
+# in .kernelvariables.
+KREL	 = $(or $(shell sed -n 's/^override KERNELRELEASE = //p' \
+		"$(KDIR)/.kernelvariables" 2>/dev/null), \
+		$(shell cat "$(KDIR)/include/config/kernel.release" 2>/dev/null))
+MODPATH	 = $(DESTDIR)/lib/modules/$(KREL)/extra/module
 
 all: module
 
@@ -25,7 +33,17 @@ module:
 check:
 	qemu/setup-host
 	qemu/lint
+	qemu/dkms 6.1
 	qemu/check
+
+install: module
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+
+uninstall:
+	@test -n "$(KREL)" || { echo "libmaps: no kernel release in KDIR=$(KDIR)" >&2; exit 1; }
+	rm -f "$(MODPATH)/libmaps.ko" "$(MODPATH)/libmaps.ko.xz" "$(MODPATH)/libmaps.ko.zst"
+	-rmdir "$(MODPATH)" 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then depmod "$(KREL)"; fi
 
 demo:
 	qemu/setup-host
@@ -40,4 +58,4 @@ clean:
 	cd module && rm -f *.ko *.o *.mod *.mod.c modules.order .*.cmd
 	-$(MAKE) -C selftests clean
 
-.PHONY: all module check demo clean
+.PHONY: all module check demo install uninstall clean
