@@ -93,7 +93,7 @@ static bool lm_mpol_equal(struct mempolicy *a, struct mempolicy *b)
 	if (!a || !b)
 		return false;
 	return a->mode == b->mode && a->flags == b->flags &&
-	       a->home_node == b->home_node && nodes_equal(a->nodes, b->nodes);
+	       lm_mpol_nodes_equal(a, b);
 #else
 	return true;
 #endif

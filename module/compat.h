@@ -2,7 +2,7 @@
 /*
  * Every "which kernel is this?" question libmaps asks is answered here, and
  * only here.  Each shim names the version that needs it and why; the rest of
- * the module calls the modern API.  Supported: 6.1, 6.12, 7.x.
+ * the module calls the modern API.  Supported: 5.10, 6.1, 6.12, 7.x.
  */
 #ifndef _LIBMAPS_COMPAT_H
 #define _LIBMAPS_COMPAT_H
@@ -11,7 +11,9 @@
 #include <linux/fs.h>
 #include <linux/dcache.h>
 #include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/mount.h>
+#include <linux/pid_namespace.h>
 #include <linux/huge_mm.h>
 #include <linux/magic.h>
 #include <linux/pagemap.h>
@@ -157,6 +159,9 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #ifndef VM_MAYBE_GUARD		/* after 6.12 (7.2 has it): "gu" */
 #define VM_MAYBE_GUARD	VM_NONE
 #endif
+#ifndef VM_DENYWRITE		/* gone in 5.15: "dw" */
+#define VM_DENYWRITE	VM_NONE
+#endif
 #ifndef VM_SHADOW_STACK		/* not in 6.1: "ss" */
 #define VM_SHADOW_STACK	VM_NONE
 #endif
@@ -166,6 +171,82 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #ifndef VM_SEALED		/* not in 6.1: "sl" */
 #define VM_SEALED	VM_NONE
 #endif
+
+/*
+ * Walking the VMAs in address order.  6.1 keeps them in a maple tree with
+ * an iterator; 5.10 links them in a list from mm->mmap.  Both are stable
+ * under the mmap read lock.
+ */
+#if LM_KERNEL_AT_LEAST(6, 1, 0)
+struct lm_vma_iter {
+	struct vma_iterator vmi;
+};
+
+static inline void lm_vma_iter_init(struct lm_vma_iter *it,
+				    struct mm_struct *mm)
+{
+	vma_iter_init(&it->vmi, mm, 0);
+}
+
+static inline struct vm_area_struct *lm_vma_iter_next(struct lm_vma_iter *it)
+{
+	return vma_next(&it->vmi);
+}
+#else
+struct lm_vma_iter {
+	struct vm_area_struct *next;
+};
+
+static inline void lm_vma_iter_init(struct lm_vma_iter *it,
+				    struct mm_struct *mm)
+{
+	it->next = mm->mmap;
+}
+
+static inline struct vm_area_struct *lm_vma_iter_next(struct lm_vma_iter *it)
+{
+	struct vm_area_struct *vma = it->next;
+
+	if (vma)
+		it->next = vma->vm_next;
+	return vma;
+}
+#endif
+
+/*
+ * The first pid at or after @nr in @ns, under rcu_read_lock().
+ * find_ge_pid() is exported from 5.11 on; on 5.10 it is this idr walk.
+ */
+static inline struct pid *lm_find_ge_pid(int nr, struct pid_namespace *ns)
+{
+#if LM_KERNEL_AT_LEAST(5, 11, 0)
+	return find_ge_pid(nr, ns);
+#else
+	return idr_get_next(&ns->idr, &nr);
+#endif
+}
+
+/*
+ * The nodes of two NUMA policies of the same mode, as __mpol_equal()
+ * compares them.  5.10 keeps them in a union with the preferred node
+ * (gone by 6.1; the exact release is not pinned down here); 5.17 added
+ * a home node.
+ */
+#ifdef CONFIG_NUMA
+static inline bool lm_mpol_nodes_equal(struct mempolicy *a,
+				       struct mempolicy *b)
+{
+#if LM_KERNEL_AT_LEAST(5, 17, 0)
+	return a->home_node == b->home_node && nodes_equal(a->nodes, b->nodes);
+#elif LM_KERNEL_AT_LEAST(5, 15, 0)
+	return nodes_equal(a->nodes, b->nodes);
+#else
+	if (a->mode == MPOL_PREFERRED)
+		return a->v.preferred_node == b->v.preferred_node;
+	return nodes_equal(a->v.nodes, b->v.nodes);
+#endif
+}
+#endif /* CONFIG_NUMA */
 
 /*
  * VMA merging.  Flags that never keep two VMAs apart: VM_SOFTDIRTY, and

@@ -40,6 +40,7 @@ static const struct {
 	{ VM_MAYEXEC,		"me" },
 	{ VM_MAYSHARE,		"ms" },
 	{ VM_GROWSDOWN,		"gd" },
+	{ VM_DENYWRITE,		"dw" },
 	{ VM_PFNMAP,		"pf" },
 	{ VM_MAYBE_GUARD,	"gu" },
 	{ VM_LOCKED,		"lo" },

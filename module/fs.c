@@ -249,7 +249,7 @@ static int lm_readdir(struct file *file, struct dir_context *ctx)
 
 	for (nr = ctx->pos - LM_FIRST_PID_POS; ; nr++) {
 		rcu_read_lock();
-		pid = find_ge_pid(nr, ns);
+		pid = lm_find_ge_pid(nr, ns);
 		if (pid) {
 			nr = pid_nr_ns(pid, ns);
 			leader = !!pid_task(pid, PIDTYPE_TGID);

@@ -159,13 +159,14 @@ static int lm_snapshot_copy(struct mm_struct *mm,
 			    struct lm_snapshot *snap, unsigned int cap)
 	__must_hold(&mm->mmap_lock)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma, *prev = NULL;
+	struct lm_vma_iter it;
 	int ret;
 
 	mmap_assert_locked(mm);
 
-	for_each_vma(vmi, vma) {
+	lm_vma_iter_init(&it, mm);
+	while ((vma = lm_vma_iter_next(&it))) {
 		if (snap->nr == cap)
 			return -EAGAIN;
 		ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);

@@ -12,7 +12,7 @@
 LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_SRC=${LIBMAPS_SRC:-$LM_ROOT}
 LM_CACHE=${LIBMAPS_CACHE:-$HOME/.cache/libmaps}
-LM_KERNELS=(6.1 6.12 7)
+LM_KERNELS=(5.10 6.1 6.12 7)
 
 lm_log() { printf 'libmaps-qemu: %s\n' "$*" >&2; }
 lm_die() { lm_log "error: $*"; exit 1; }
@@ -20,6 +20,7 @@ lm_die() { lm_log "error: $*"; exit 1; }
 # Debian suite that carries kernel generation $1.
 lm_suite() {
 	case "$1" in
+	5.10) echo bullseye ;;
 	6.1) echo bookworm ;;
 	6.12) echo trixie ;;
 	7 | 7.*) echo sid ;;
@@ -50,13 +51,13 @@ lm_apt_setup() {
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
-	if [ "$suite" = bookworm ]; then
-		# Kernel updates reach bookworm through its security suite.
+	if [ "$suite" = bookworm ] || [ "$suite" = bullseye ]; then
+		# Kernel updates reach older releases through their security suite.
 		cat >>"$dir/etc/sources.list.d/$suite.sources" <<-EOF
 
 			Types: deb
 			URIs: ${mirror%/debian*}/debian-security
-			Suites: bookworm-security
+			Suites: $suite-security
 			Components: main
 			Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 		EOF
@@ -117,7 +118,7 @@ lm_kernel_fetch() {
 	fi
 	abi=${img#linux-image-}
 	abi=${abi%-amd64}
-	case "$k" in 7 | 6.1 | 6.12) ;; *) [[ $abi == "$k".* ]] || lm_die "$suite has $abi, not $k" ;; esac
+	case "$k" in 7 | 5.10 | 6.1 | 6.12) ;; *) [[ $abi == "$k".* ]] || lm_die "$suite has $abi, not $k" ;; esac
 	common=$(lm_dep "$suite" "$hdr" '^linux-headers-.*-common$')
 	kbuild=$(lm_dep "$suite" "$hdr" '^linux-kbuild-')
 	binary=$(lm_dep "$suite" "$img" '^linux-binary-')
