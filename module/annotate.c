@@ -260,9 +260,18 @@ static int lm_group_cmp(const struct lm_vma *a, const struct lm_vma *b)
 	ret = (int)a->kind - (int)b->kind;
 	if (ret)
 		return ret;
-	if (lm_kind_has_inode(a->kind))
+	if (lm_kind_has_inode(a->kind)) {
+		const struct path *pa = lm_file_user_path(a->file);
+		const struct path *pb = lm_file_user_path(b->file);
+
+		/* one inode, and one name for it: hard links stay apart */
 		return lm_cmp_ulong((unsigned long)file_inode(a->file),
-				    (unsigned long)file_inode(b->file));
+				    (unsigned long)file_inode(b->file)) ?:
+		       lm_cmp_ulong((unsigned long)pa->dentry,
+				    (unsigned long)pb->dentry) ?:
+		       lm_cmp_ulong((unsigned long)pa->mnt,
+				    (unsigned long)pb->mnt);
+	}
 	if (a->name || b->name)
 		return strcmp(a->name ?: "", b->name ?: "");
 	return 0;

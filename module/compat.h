@@ -159,6 +159,15 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #ifndef VM_MAYBE_GUARD		/* after 6.12 (7.2 has it): "gu" */
 #define VM_MAYBE_GUARD	VM_NONE
 #endif
+/*
+ * smaps names VM_LOCKONFAULT "lf" only in later kernels (6.12 does; 5.10
+ * and 6.1 leave the bit unnamed, so the view writes bit<N>).
+ */
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+#define LM_VM_LOCKONFAULT_NAMED	VM_LOCKONFAULT
+#else
+#define LM_VM_LOCKONFAULT_NAMED	VM_NONE
+#endif
 #ifndef VM_DENYWRITE		/* gone in 5.15: "dw" */
 #define VM_DENYWRITE	VM_NONE
 #endif

@@ -49,7 +49,7 @@ static const struct {
 	{ VM_RAND_READ,		"rr" },
 	{ VM_DONTCOPY,		"dc" },
 	{ VM_DONTEXPAND,	"de" },
-	{ VM_LOCKONFAULT,	"lf" },
+	{ LM_VM_LOCKONFAULT_NAMED, "lf" },
 	{ VM_ACCOUNT,		"ac" },
 	{ VM_NORESERVE,		"nr" },
 	{ VM_HUGETLB,		"ht" },
