@@ -133,13 +133,38 @@ static int popcount64(unsigned long long x)
 	return __builtin_popcountll(x);
 }
 
+/*
+ * The positional fields as maps prints them ("%08lx-%08lx %c%c%c%c %08llx"):
+ * lower-case hex of at least 8 digits, perms from [r-][w-][x-][sp].
+ */
+static bool maps_columns(const char *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n;
+
+	n = strspn(p, hex);
+	if (n < 8 || p[n] != '-')
+		return false;
+	p += n + 1;
+	n = strspn(p, hex);
+	if (n < 8 || p[n] != ' ')
+		return false;
+	p += n + 1;
+	if (!strchr("r-", p[0]) || !strchr("w-", p[1]) || !strchr("x-", p[2]) ||
+	    !strchr("sp", p[3]) || !p[0] || !p[1] || !p[2] || !p[3] || p[4] != ' ')
+		return false;
+	p += 5;
+	n = strspn(p, hex);
+	return n >= 8 && p[n] == ' ';
+}
+
 static int parse_record(const char *line, struct lm_view_rec *r)
 {
 	char tmp[512], *tok, *save;
 	int n = 0;
 
 	if (sscanf(line, "\t%lx-%lx %4s %llx%n", &r->start, &r->end, r->perms,
-		   &r->offset, &n) != 4)
+		   &r->offset, &n) != 4 || !maps_columns(line + 1))
 		return fail("bad record line: %.80s", line);
 	if (!field(line, "size", tmp, sizeof(tmp)))
 		return fail("record without size=: %.80s", line);
@@ -179,6 +204,36 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 		snprintf(r->decoded[r->nr_decoded++], sizeof(r->decoded[0]), "%s", tok);
 	}
 	return 0;
+}
+
+/*
+ * Names follow the set bits in bit order.  The mnemonics of bits 0-8 are
+ * the same on every kernel (VM_READ ... VM_MAYSHARE, VM_GROWSDOWN) and
+ * bit<N> names bit N, so the i-th name must be that of the i-th set bit.
+ * Returns the index of the first name out of place, or -1.
+ */
+static int bit_order_error(const struct lm_view_rec *r)
+{
+	static const char * const low[] = {
+		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd",
+	};
+	unsigned long long f = r->flags;
+	int i, bit;
+
+	for (i = 0; i < r->nr_decoded && f; i++, f &= f - 1) {
+		bit = __builtin_ctzll(f);
+		if (!strncmp(r->decoded[i], "bit", 3)) {
+			if (atoi(r->decoded[i] + 3) != bit)
+				return i;
+			continue;
+		}
+		if (bit < 9 && strcmp(r->decoded[i], low[bit]))
+			return i;
+		for (size_t j = bit < 9 ? 9 : 0; j < sizeof(low) / sizeof(low[0]); j++)
+			if (!strcmp(r->decoded[i], low[j]))
+				return i;
+	}
+	return -1;
 }
 
 /*
@@ -286,6 +341,10 @@ int lm_parse_view(const char *text, struct lm_view *v)
 		if (popcount64(r->flags) != r->nr_decoded)
 			return fail("flags=0x%llx has %d bits but %d names", r->flags,
 				    popcount64(r->flags), r->nr_decoded);
+		i = bit_order_error(r);
+		if (i >= 0)
+			return fail("flags=0x%llx: name %s out of bit order", r->flags,
+				    r->decoded[i]);
 		for (i = 0; i < r->nr_decoded - 1; i++)
 			for (int j = i + 1; j < r->nr_decoded; j++)
 				if (!strcmp(r->decoded[i], r->decoded[j]))
@@ -327,9 +386,16 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	return 0;
 }
 
-static int parse_maps_line(const char *line, struct lm_maps_rec *r)
+static int parse_maps_line(const char *text, struct lm_maps_rec *r)
 {
+	/*
+	 * sscanf() takes strlen() of its whole input: on the rest of an smaps
+	 * text, that is quadratic (a minute for 3000 VMAs).  One line only.
+	 */
+	const char *line = text, *next;
 	int n = 0;
+
+	text_line(&line, &next);
 
 	memset(r, 0, sizeof(*r));
 	r->thp_eligible = -1;
