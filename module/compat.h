@@ -285,59 +285,6 @@ static inline unsigned long lm_vma_pagesize(struct vm_area_struct *vma)
 }
 
 /*
- * Transparent huge pages: how smaps decides THPeligible (thp.c follows
- * the kernel's order of rules; these are the rules that changed).
- * "7.x" marks what 7.2 does and 6.12 does not; the exact release in
- * between where each changed is not pinned down here.
- */
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
-
-/*
- * 6.8 brought multi-size THP: per-size sysfs knobs and a mask of orders
- * in thp_vma_allowable_orders().  6.1 decides for the PMD size only.
- */
-#if LM_KERNEL_AT_LEAST(6, 8, 0)
-#define LM_THP_ORDERS	1
-#else
-#define LM_THP_ORDERS	0
-#endif
-
-/* The orders smaps asks about for this kind of VMA. */
-static inline unsigned long lm_thp_supported_orders(struct vm_area_struct *vma)
-{
-#if !LM_THP_ORDERS
-	return BIT(HPAGE_PMD_ORDER);
-#else
-	if (vma_is_anonymous(vma))
-		return THP_ORDERS_ALL_ANON;
-#ifdef THP_ORDERS_ALL_SPECIAL_DAX	/* 7.x: any pfnmap/mixedmap, or DAX */
-	if (vma_is_dax(vma) || (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
-		return THP_ORDERS_ALL_SPECIAL_DAX;
-#else
-	if (vma_is_special_huge(vma))
-		return THP_ORDERS_ALL_SPECIAL;
-#endif
-	return THP_ORDERS_ALL_FILE_DEFAULT;
-#endif
-}
-
-/*
- * prctl(PR_SET_THP_DISABLE).  7.x can disable THP for the whole process
- * or only where MADV_HUGEPAGE was not given; older kernels have one bit.
- */
-static inline bool lm_mm_thp_disabled(struct vm_area_struct *vma,
-				      vm_flags_t flags)
-{
-#ifdef MMF_DISABLE_THP_COMPLETELY
-	return mm_flags_test(MMF_DISABLE_THP_COMPLETELY, vma->vm_mm) ||
-	       (!(flags & VM_HUGEPAGE) &&
-		mm_flags_test(MMF_DISABLE_THP_EXCEPT_ADVISED, vma->vm_mm));
-#else
-	return test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
-#endif
-}
-
-/*
  * shmem_file(): shmem_mapping() is exported from 6.12 on (and only an
  * inline comparing against the unexported shmem_aops on 6.1, where the
  * tmpfs superblock magic says the same for the files users can map).
@@ -352,9 +299,132 @@ static inline bool lm_shmem_file(struct file *file)
 }
 
 /*
- * vma_is_anon_shmem() is not exported: a MAP_SHARED|MAP_ANONYMOUS mapping
- * is the kernel-internal (S_PRIVATE) shmem file shmem_zero_setup() names
- * "dev/zero".
+ * Transparent huge pages: the rules behind smaps' THPeligible that changed
+ * between the supported kernels (thp.c follows the kernel's order; these
+ * shims only say which variant of a rule the running kernel has).
+ *
+ *   6.1   show_smap() -> hugepage_vma_check(vma, vm_flags, true, false, true)
+ *   6.12  show_smap() -> thp_vma_allowable_orders(vma, vm_flags,
+ *			  TVA_SMAPS | TVA_ENFORCE_SYSFS, THP_ORDERS_ALL)
+ *   7.2   show_smap() -> thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS,
+ *			  THP_ORDERS_ALL)
+ *
+ * Only 6.1, 6.12 and 7.2 are checked against their sources.  Where a rule
+ * appeared in a release between two of them, the version below is the
+ * release of the upstream commit as far as it is known, and says so when
+ * it is not.
+ *
+ * Needs LM_KERNEL_AT_LEAST() and the includes at the top of compat.h, and
+ * <uapi/linux/magic.h> for SECRETMEM_MAGIC.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+
+/* secretmem (and its magic) came in 5.14; 5.10 has none. */
+#ifndef SECRETMEM_MAGIC
+#define SECRETMEM_MAGIC		0x5345434d
+#endif
+
+/*
+ * 6.8 brought multi-size THP ("mm: thp: support allocation of anonymous
+ * multi-size THP"): per-size hugepages-<size>kB/enabled knobs, and smaps
+ * asks thp_vma_allowable_orders() about a mask of orders instead of
+ * hugepage_vma_check() about the PMD size.
+ */
+#define LM_THP_MTHP		LM_KERNEL_AT_LEAST(6, 8, 0)
+
+/* 6.11: per-size hugepages-<size>kB/shmem_enabled for anonymous shmem. */
+#define LM_THP_SHMEM_MTHP	LM_KERNEL_AT_LEAST(6, 11, 0)
+
+/*
+ * 6.12 ("mm: don't install PMD mappings when THPs are disabled by the
+ * hw/process/vma", thp_disabled_by_hw()) tests the firmware's verdict
+ * before MADV_NOHUGEPAGE and the prctl; 6.1 tests it after them.  The
+ * same kernels let smaps skip the VM_NO_KHUGEPAGED test (huge PFN maps).
+ */
+#define LM_THP_HW_FIRST		LM_KERNEL_AT_LEAST(6, 12, 0)
+#define LM_THP_SMAPS_SPECIAL	LM_KERNEL_AT_LEAST(6, 12, 0)
+
+/*
+ * 6.14 (tmpfs large folios) lets the huge= mount option give every page
+ * cache order and makes smaps mask shmem's answer with the orders that
+ * fit; 6.12 answers with the PMD order alone and takes it as it is.
+ */
+#define LM_THP_SHMEM_ORDERS	LM_KERNEL_AT_LEAST(6, 14, 0)
+
+/* The orders a huge anonymous folio may have. */
+static inline unsigned long lm_thp_anon_orders(void)
+{
+#if LM_THP_MTHP
+	return THP_ORDERS_ALL_ANON;
+#else
+	return BIT(HPAGE_PMD_ORDER);
+#endif
+}
+
+/* The orders of the per-size shmem_enabled knobs (6.11+). */
+static inline unsigned long lm_thp_file_orders(void)
+{
+#if LM_THP_MTHP
+	return THP_ORDERS_ALL_FILE_DEFAULT;
+#else
+	return BIT(HPAGE_PMD_ORDER);
+#endif
+}
+
+/*
+ * The orders __thp_vma_allowable_orders() supports for this kind of VMA.
+ * 6.12: DAX, or a file mapping with VM_PFNMAP/VM_MIXEDMAP, may be PMD or
+ * PUD mapped (vma_is_special_huge()); 7.x (THP_ORDERS_ALL_SPECIAL_DAX)
+ * also a PFN map without a file, such as [vvar].
+ */
+static inline unsigned long lm_thp_supported_orders(struct vm_area_struct *vma)
+{
+#if !LM_THP_MTHP
+	return BIT(HPAGE_PMD_ORDER);
+#else
+	if (vma_is_anonymous(vma))
+		return THP_ORDERS_ALL_ANON;
+#ifdef THP_ORDERS_ALL_SPECIAL_DAX
+	if (vma_is_dax(vma) || (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return THP_ORDERS_ALL_SPECIAL_DAX;
+#else
+	if (vma_is_special_huge(vma))
+		return THP_ORDERS_ALL_SPECIAL;
+#endif
+	return THP_ORDERS_ALL_FILE_DEFAULT;
+#endif
+}
+
+/*
+ * prctl(PR_SET_THP_DISABLE).  6.18 added PR_THP_DISABLE_EXCEPT_ADVISED:
+ * MMF_DISABLE_THP became MMF_DISABLE_THP_COMPLETELY, and the new
+ * MMF_DISABLE_THP_EXCEPT_ADVISED spares VMAs with MADV_HUGEPAGE
+ * (vma_thp_disabled()).  The mm flags became a bitmap then too.
+ */
+static inline bool lm_thp_prctl_all(struct mm_struct *mm)
+{
+#ifdef MMF_DISABLE_THP_COMPLETELY
+	return mm_flags_test(MMF_DISABLE_THP_COMPLETELY, mm);
+#else
+	return test_bit(MMF_DISABLE_THP, &mm->flags);
+#endif
+}
+
+static inline bool lm_thp_prctl_unadvised(struct mm_struct *mm)
+{
+#ifdef MMF_DISABLE_THP_EXCEPT_ADVISED
+	return mm_flags_test(MMF_DISABLE_THP_EXCEPT_ADVISED, mm);
+#else
+	return false;
+#endif
+}
+
+/*
+ * vma_is_anon_shmem() (6.11+ gives MAP_SHARED|MAP_ANONYMOUS its own
+ * per-size policy) compares vm_ops with mm/shmem.c's static
+ * shmem_anon_vm_ops and is not exported.  The only code that installs
+ * those ops, shmem_zero_setup(), maps a kernel-internal (S_PRIVATE) shmem
+ * file that it names "dev/zero"; test for that file instead.
  */
 static inline bool lm_vma_is_anon_shmem(struct vm_area_struct *vma)
 {
@@ -364,45 +434,68 @@ static inline bool lm_vma_is_anon_shmem(struct vm_area_struct *vma)
 	       !strcmp(file->f_path.dentry->d_name.name, "dev/zero");
 }
 
-/*
- * 7.x lets tmpfs huge= give any page-cache order and masks shmem's answer
- * with the orders that fit; 6.12 answers with the PMD order alone and
- * smaps takes that answer as it is.
- */
-static inline unsigned long lm_shmem_huge_orders(void)
+/* What huge= on the mount (or shmem_enabled) grants: see LM_THP_SHMEM_ORDERS. */
+static inline unsigned long lm_shmem_mount_orders(void)
 {
-#if LM_KERNEL_AT_LEAST(7, 0, 0)
+#if LM_THP_SHMEM_ORDERS
 	return THP_ORDERS_ALL_FILE_DEFAULT;
 #else
 	return BIT(HPAGE_PMD_ORDER);
 #endif
 }
 
-static inline bool lm_thp_shmem_masks_orders(void)
-{
-	return LM_KERNEL_AT_LEAST(7, 0, 0);
-}
-
 /*
- * file_thp_enabled(): up to 6.12 only with CONFIG_READ_ONLY_THP_FOR_FS
- * and a file nobody has open for writing; 7.x whenever the file's page
- * cache takes PMD-sized folios.
+ * file_thp_enabled(): may this file's page cache be huge?  The first test
+ * that fails, in the kernel's order.
+ *
+ *   6.1   CONFIG_READ_ONLY_THP_FOR_FS, VM_EXEC, nobody has it open for
+ *	   writing, regular file (include/linux/huge_mm.h:157)
+ *   6.12  not secretmem (memfd_secret(): its aops are not exported, but
+ *	   its files, and only they, live on the secretmem pseudo fs), then
+ *	   as 6.1 without VM_EXEC (include/linux/huge_mm.h:257)
+ *   7.x   not an anonymous inode, a mapping with PMD-sized folios,
+ *	   regular file (mm/huge_memory.c:95)
+ *
+ * Which releases between 6.1 and 6.12, and between 6.12 and 7.2, made
+ * these changes is not pinned down here: the versions below are only
+ * known to split the supported kernels right.
  */
-static inline bool lm_file_thp_enabled(struct vm_area_struct *vma)
+enum lm_file_thp {
+	LM_FILE_THP_OK,
+	LM_FILE_THP_NO_FILE,
+	LM_FILE_THP_CONFIG,	/* 6.1/6.12: !READ_ONLY_THP_FOR_FS; 7.x: no PMD folios */
+	LM_FILE_THP_NOEXEC,
+	LM_FILE_THP_ANON_INODE,
+	LM_FILE_THP_WRITABLE,
+	LM_FILE_THP_NOT_REGULAR,
+};
+
+static inline enum lm_file_thp lm_file_thp_enabled(struct vm_area_struct *vma)
 {
 	struct inode *inode;
 
 	if (!vma->vm_file)
-		return false;
+		return LM_FILE_THP_NO_FILE;
 	inode = file_inode(vma->vm_file);
 #if LM_KERNEL_AT_LEAST(7, 0, 0)
-	return !IS_ANON_FILE(inode) &&
-	       mapping_pmd_folio_support(vma->vm_file->f_mapping) &&
-	       S_ISREG(inode->i_mode);
+	if (IS_ANON_FILE(inode))
+		return LM_FILE_THP_ANON_INODE;
+	if (!mapping_pmd_folio_support(vma->vm_file->f_mapping))
+		return LM_FILE_THP_CONFIG;
 #else
-	return IS_ENABLED(CONFIG_READ_ONLY_THP_FOR_FS) &&
-	       !inode_is_open_for_write(inode) && S_ISREG(inode->i_mode);
+	if (LM_KERNEL_AT_LEAST(6, 12, 0) && IS_ENABLED(CONFIG_SECRETMEM) &&
+	    inode->i_sb->s_magic == SECRETMEM_MAGIC)
+		return LM_FILE_THP_ANON_INODE;
+	if (!IS_ENABLED(CONFIG_READ_ONLY_THP_FOR_FS))
+		return LM_FILE_THP_CONFIG;
+	if (!LM_KERNEL_AT_LEAST(6, 12, 0) && !(vma->vm_flags & VM_EXEC))
+		return LM_FILE_THP_NOEXEC;
+	if (inode_is_open_for_write(inode))
+		return LM_FILE_THP_WRITABLE;
 #endif
+	if (!S_ISREG(inode->i_mode))
+		return LM_FILE_THP_NOT_REGULAR;
+	return LM_FILE_THP_OK;
 }
 
 #endif /* CONFIG_TRANSPARENT_HUGEPAGE */

@@ -2,56 +2,97 @@
 /*
  * May transparent huge pages back a VMA?  The rules are the kernel's own,
  * in the kernel's order, so that the answer is smaps' THPeligible and the
- * first rule that refuses is the reason given:
+ * first rule that refuses is the reason given.
  *
- *   6.1   hugepage_vma_check(vma, vm_flags, smaps, !in_pf, enforce_sysfs)
- *   6.12+ thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS..., all orders)
+ * 6.1: fs/proc/task_mmu.c:870 prints hugepage_vma_check(vma, vm_flags,
+ * smaps=true, in_pf=false, enforce_sysfs=true), mm/huge_memory.c:77:
  *
- * None of the kernel's THP state is exported to modules, so the sysfs
- * settings are read from /sys/kernel/mm/transparent_hugepage before the
- * mmap lock is taken (lm_thp_global_read()).  Known limits, none of which
- * a stock x86 kernel hits: firmware that marks THP unsupported is not
- * seen, and an anonymous shared mapping is told apart from other kernel-
- * internal shmem files by its "dev/zero" name.
+ *	no mm; MADV_NOHUGEPAGE; prctl; firmware; DAX; VM_NO_KHUGEPAGED;
+ *	transhuge_vma_suitable() for the PMD size; shmem_file() ->
+ *	shmem_is_huge() (mm/shmem.c:465); enabled=never/madvise;
+ *	file_thp_enabled() -> yes; not anonymous -> no; exec's stack.
+ *
+ * 6.12 and 7.2: fs/proc/task_mmu.c:1173 (7.2: :1473) prints whether
+ * thp_vma_allowable_orders(vma, vm_flags, TVA_SMAPS [| TVA_ENFORCE_SYSFS],
+ * THP_ORDERS_ALL) leaves an order (include/linux/huge_mm.h:294, 7.2: :319,
+ * then mm/huge_memory.c:145, 7.2: :182):
+ *
+ *	anonymous: the sizes sysfs enables; the sizes this kind of VMA
+ *	supports; no mm; firmware; MADV_NOHUGEPAGE; prctl; DAX; the sizes
+ *	that fit; shmem_file() -> shmem_allowable_huge_orders() (mm/shmem.c:
+ *	1699, 7.2: :1820); not anonymous -> vma_can_map_huge_file() (:121,
+ *	7.2: :153); exec's stack.
+ *
+ * None of the kernel's THP settings are exported to modules, so they are
+ * read from /sys/kernel/mm/transparent_hugepage before the mmap lock is
+ * taken (lm_thp_global_read()); what differs between versions is in
+ * compat.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/dax.h>
+#include <linux/mm.h>
 #include <linux/fs.h>
 #include <linux/huge_mm.h>
-#include <linux/mm.h>
 #include <linux/shmem_fs.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "compat.h"
 #include "thp.h"
 
 static const char * const lm_thp_why_names[LM_THP_NR_WHY] = {
-	[LM_THP_ELIGIBLE]	= "eligible",
-	[LM_THP_NOT_BUILT]	= "not-built",
-	[LM_THP_NO_MM]		= "no-mm",
-	[LM_THP_NOHUGEPAGE]	= "nohugepage",
-	[LM_THP_PRCTL]		= "prctl",
-	[LM_THP_DAX]		= "dax",
-	[LM_THP_SPECIAL]	= "special",
-	[LM_THP_TOO_SMALL]	= "too-small",
-	[LM_THP_SHMEM]		= "shmem-policy",
-	[LM_THP_SYSFS_NEVER]	= "sysfs-never",
-	[LM_THP_SYSFS_MADVISE]	= "sysfs-madvise",
-	[LM_THP_NO_SIZE]	= "no-size-enabled",
-	[LM_THP_FILE]		= "file",
-	[LM_THP_STACK]		= "exec-stack",
+	[LM_THP_ELIGIBLE]		= "eligible",
+	[LM_THP_NOT_BUILT]		= "not-built",
+	[LM_THP_NO_SYSFS]		= "no-sysfs",
+	[LM_THP_NO_MM]			= "no-mm",
+	[LM_THP_HW]			= "hw-unsupported",
+	[LM_THP_NOHUGEPAGE]		= "nohugepage",
+	[LM_THP_PRCTL]			= "prctl",
+	[LM_THP_PRCTL_ADVISED]		= "prctl-except-advised",
+	[LM_THP_DAX]			= "dax",
+	[LM_THP_SPECIAL]		= "special",
+	[LM_THP_MISALIGNED]		= "misaligned",
+	[LM_THP_TOO_SMALL]		= "too-small",
+	[LM_THP_SHMEM_NOT_REGULAR]	= "shmem-not-regular",
+	[LM_THP_SHMEM_DENY]		= "shmem-deny",
+	[LM_THP_SHMEM_NEVER]		= "shmem-never",
+	[LM_THP_SHMEM_ADVISE]		= "shmem-advise",
+	[LM_THP_SHMEM_WITHIN_SIZE]	= "shmem-within-size",
+	[LM_THP_SHMEM_NO_SIZE]		= "shmem-no-size",
+	[LM_THP_SYSFS_NEVER]		= "sysfs-never",
+	[LM_THP_SYSFS_MADVISE]		= "sysfs-madvise",
+	[LM_THP_NO_SIZE]		= "no-size-enabled",
+	[LM_THP_NO_FILE]		= "no-file",
+	[LM_THP_FILE]			= "file",
+	[LM_THP_FILE_NOEXEC]		= "file-noexec",
+	[LM_THP_FILE_ANON_INODE]	= "file-anon-inode",
+	[LM_THP_FILE_WRITABLE]		= "file-writable",
+	[LM_THP_FILE_NOT_REGULAR]	= "file-not-regular",
+	[LM_THP_STACK]			= "exec-stack",
 };
 
+/**
+ * lm_thp_why_name - the reason as a short token without spaces
+ * @why: a value lm_thp_check() returned
+ *
+ * Return: "eligible", "nohugepage", "sysfs-never", ...
+ */
 const char *lm_thp_why_name(enum lm_thp_why why)
 {
-	return why < LM_THP_NR_WHY ? lm_thp_why_names[why] : "?";
+	if ((unsigned int)why >= LM_THP_NR_WHY)
+		return "?";
+	return lm_thp_why_names[why];
 }
 
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 
-/* shmem's "huge" values (mm/shmem.c), for shmem_enabled and huge=. */
+/* Could lm_thp_global_read() read the settings? */
+enum lm_thp_state {
+	LM_THP_STATE_OK,
+	LM_THP_STATE_HW,	/* no transparent_hugepage dir: !has_transparent_hugepage() */
+	LM_THP_STATE_UNREADABLE, /* no /sys/kernel/mm here (chroot?) */
+};
+
+/* mm/shmem.c's SHMEM_HUGE_* (private to it), as in shmem_sb_info.huge. */
 #define LM_SHMEM_NEVER		0
 #define LM_SHMEM_ALWAYS		1
 #define LM_SHMEM_WITHIN_SIZE	2
@@ -59,25 +100,55 @@ const char *lm_thp_why_name(enum lm_thp_why why)
 #define LM_SHMEM_DENY		(-1)
 #define LM_SHMEM_FORCE		(-2)
 
-static const struct {
-	const char *name;
-	int value;
-} lm_shmem_values[] = {
-	{ "never",	LM_SHMEM_NEVER },
-	{ "always",	LM_SHMEM_ALWAYS },
-	{ "within_size", LM_SHMEM_WITHIN_SIZE },
-	{ "advise",	LM_SHMEM_ADVISE },
-	{ "deny",	LM_SHMEM_DENY },
-	{ "force",	LM_SHMEM_FORCE },
+/* The choices a THP knob shows, the current one bracketed. */
+enum lm_knob {
+	LM_KNOB_NEVER,
+	LM_KNOB_ALWAYS,
+	LM_KNOB_WITHIN_SIZE,
+	LM_KNOB_ADVISE,
+	LM_KNOB_DENY,
+	LM_KNOB_FORCE,
+	LM_KNOB_MADVISE,
+	LM_KNOB_INHERIT,
+	LM_KNOB_NR
+};
+
+static const char * const lm_knob_names[LM_KNOB_NR] = {
+	[LM_KNOB_NEVER]		= "never",
+	[LM_KNOB_ALWAYS]	= "always",
+	[LM_KNOB_WITHIN_SIZE]	= "within_size",
+	[LM_KNOB_ADVISE]	= "advise",
+	[LM_KNOB_DENY]		= "deny",
+	[LM_KNOB_FORCE]		= "force",
+	[LM_KNOB_MADVISE]	= "madvise",
+	[LM_KNOB_INHERIT]	= "inherit",
+};
+
+/* shmem_enabled's choice as mm/shmem.c keeps it (shmem_parse_huge()). */
+static const s8 lm_knob_shmem_huge[LM_KNOB_NR] = {
+	[LM_KNOB_NEVER]		= LM_SHMEM_NEVER,
+	[LM_KNOB_ALWAYS]	= LM_SHMEM_ALWAYS,
+	[LM_KNOB_WITHIN_SIZE]	= LM_SHMEM_WITHIN_SIZE,
+	[LM_KNOB_ADVISE]	= LM_SHMEM_ADVISE,
+	[LM_KNOB_DENY]		= LM_SHMEM_DENY,
+	[LM_KNOB_FORCE]		= LM_SHMEM_FORCE,
+};
+
+/* The reason for each way file_thp_enabled() refuses (compat.h). */
+static const u8 lm_file_thp_why[] = {
+	[LM_FILE_THP_OK]		= LM_THP_ELIGIBLE,
+	[LM_FILE_THP_NO_FILE]		= LM_THP_NO_FILE,
+	[LM_FILE_THP_CONFIG]		= LM_THP_FILE,
+	[LM_FILE_THP_NOEXEC]		= LM_THP_FILE_NOEXEC,
+	[LM_FILE_THP_ANON_INODE]	= LM_THP_FILE_ANON_INODE,
+	[LM_FILE_THP_WRITABLE]		= LM_THP_FILE_WRITABLE,
+	[LM_FILE_THP_NOT_REGULAR]	= LM_THP_FILE_NOT_REGULAR,
 };
 
 #define LM_THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/"
 
-/*
- * The bracketed choice of a THP knob ("always [madvise] never"), copied to
- * @choice; false if the knob does not exist on this kernel.
- */
-static bool lm_knob(const char *name, char *choice, size_t size)
+/* The current choice of knob @name, as enum lm_knob, or a -errno. */
+static int lm_knob_read(const char *name)
 {
 	char path[96], buf[128], *open, *close;
 	struct file *file;
@@ -87,65 +158,56 @@ static bool lm_knob(const char *name, char *choice, size_t size)
 	snprintf(path, sizeof(path), LM_THP_SYSFS "%s", name);
 	file = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(file))
-		return false;
+		return PTR_ERR(file);
 	len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
 	filp_close(file, NULL);
-	if (len <= 0)
-		return false;
+	if (len < 0)
+		return len;
 	buf[len] = '\0';
 
 	open = strchr(buf, '[');
 	close = open ? strchr(open, ']') : NULL;
 	if (!close)
-		return false;
+		return -EINVAL;
 	*close = '\0';
-	strscpy(choice, open + 1, size);
-	return true;
+	return match_string(lm_knob_names, LM_KNOB_NR, open + 1);
 }
 
-static int lm_shmem_value(const char *choice)
+/*
+ * No transparent_hugepage directory: hugepage_init() found
+ * !has_transparent_hugepage(), set TRANSPARENT_HUGEPAGE_NEVER_DAX (6.1) or
+ * _UNSUPPORTED (6.12+) and created no sysfs files -- unless this task
+ * simply sees no sysfs, which says nothing.
+ */
+static u8 lm_thp_sysfs_missing(int err)
 {
-	size_t i;
+	struct file *dir;
 
-	for (i = 0; i < ARRAY_SIZE(lm_shmem_values); i++)
-		if (!strcmp(choice, lm_shmem_values[i].name))
-			return lm_shmem_values[i].value;
-	return LM_SHMEM_NEVER;
+	if (err != -ENOENT)
+		return LM_THP_STATE_UNREADABLE;
+	dir = filp_open("/sys/kernel/mm", O_RDONLY | O_DIRECTORY, 0);
+	if (IS_ERR(dir))
+		return LM_THP_STATE_UNREADABLE;
+	filp_close(dir, NULL);
+	return LM_THP_STATE_HW;
 }
 
-/* The per-size knobs of one order (6.8+ anon, 6.11+ shmem). */
-static void lm_thp_read_order(struct lm_thp_global *g, int order)
+/*
+ * OR each order of @orders into the mask of @masks that its
+ * hugepages-<size>kB/@knob choice selects.
+ */
+static void lm_thp_read_sizes(unsigned long orders, const char *knob,
+			      unsigned long * const masks[LM_KNOB_NR])
 {
-	unsigned long bit = BIT(order);
-	char name[64], choice[16];
+	char name[64];
+	int order, choice;
 
-	snprintf(name, sizeof(name), "hugepages-%lukB/enabled",
-		 (PAGE_SIZE << order) >> 10);
-	if (lm_knob(name, choice, sizeof(choice))) {
-		if (!strcmp(choice, "always"))
-			g->anon_always |= bit;
-		else if (!strcmp(choice, "madvise"))
-			g->anon_madvise |= bit;
-		else if (!strcmp(choice, "inherit"))
-			g->anon_inherit |= bit;
-	} else if (order == HPAGE_PMD_ORDER) {
-		/* before multi-size THP the PMD size follows "enabled" */
-		g->anon_inherit |= bit;
-	}
-
-	snprintf(name, sizeof(name), "hugepages-%lukB/shmem_enabled",
-		 (PAGE_SIZE << order) >> 10);
-	if (lm_knob(name, choice, sizeof(choice))) {
-		if (!strcmp(choice, "always"))
-			g->shmem_always |= bit;
-		else if (!strcmp(choice, "advise"))
-			g->shmem_madvise |= bit;
-		else if (!strcmp(choice, "within_size"))
-			g->shmem_within_size |= bit;
-		else if (!strcmp(choice, "inherit"))
-			g->shmem_inherit |= bit;
-	} else if (order == HPAGE_PMD_ORDER) {
-		g->shmem_inherit |= bit;
+	for_each_set_bit(order, &orders, BITS_PER_LONG) {
+		snprintf(name, sizeof(name), "hugepages-%lukB/%s",
+			 (PAGE_SIZE << order) >> 10, knob);
+		choice = lm_knob_read(name);
+		if (choice >= 0 && masks[choice])
+			*masks[choice] |= BIT(order);
 	}
 }
 
@@ -153,38 +215,100 @@ static void lm_thp_read_order(struct lm_thp_global *g, int order)
  * lm_thp_global_read - read the THP settings from sysfs
  * @g: filled in
  *
- * Sleeps: call it without the mmap lock.
+ * Context: process context, without the mmap lock: it sleeps.
  */
 void lm_thp_global_read(struct lm_thp_global *g)
 {
-	char choice[16];
-	int order;
+	unsigned long * const anon[LM_KNOB_NR] = {
+		[LM_KNOB_ALWAYS]	= &g->anon_always,
+		[LM_KNOB_MADVISE]	= &g->anon_madvise,
+		[LM_KNOB_INHERIT]	= &g->anon_inherit,
+	};
+	unsigned long * const shmem[LM_KNOB_NR] = {
+		[LM_KNOB_ALWAYS]	= &g->shmem_always,
+		[LM_KNOB_ADVISE]	= &g->shmem_madvise,
+		[LM_KNOB_WITHIN_SIZE]	= &g->shmem_within_size,
+		[LM_KNOB_INHERIT]	= &g->shmem_inherit,
+	};
+	int choice;
 
 	memset(g, 0, sizeof(*g));
-	if (lm_knob("enabled", choice, sizeof(choice))) {
-		g->always = !strcmp(choice, "always");
-		g->enabled = g->always || !strcmp(choice, "madvise");
+	choice = lm_knob_read("enabled");
+	if (choice < 0) {
+		g->state = lm_thp_sysfs_missing(choice);
+		return;
 	}
-	if (lm_knob("shmem_enabled", choice, sizeof(choice)))
-		g->shmem_huge = lm_shmem_value(choice);
-	for (order = 1; order <= HPAGE_PMD_ORDER; order++)
-		lm_thp_read_order(g, order);
+	g->always = choice == LM_KNOB_ALWAYS;
+	g->enabled = g->always || choice == LM_KNOB_MADVISE;
+
+	choice = lm_knob_read("shmem_enabled");
+	g->shmem_huge = choice >= 0 ? lm_knob_shmem_huge[choice] : LM_SHMEM_NEVER;
+
+	/* before multi-size THP the PMD size simply follows "enabled" */
+	if (!LM_THP_MTHP)
+		g->anon_inherit = BIT(HPAGE_PMD_ORDER);
+	else
+		lm_thp_read_sizes(lm_thp_anon_orders(), "enabled", anon);
+	if (LM_THP_SHMEM_MTHP)
+		lm_thp_read_sizes(lm_thp_file_orders(), "shmem_enabled", shmem);
 }
 
-/* hugepage_global_enabled() and hugepage_global_always(), from sysfs. */
+/*
+ * Settings that could not be read refuse only where a rule needs them, so
+ * that the rules before it still give the kernel's answer.  With no THP
+ * hardware the kernel never set up the anonymous sizes (6.8+ asks about
+ * them first): say why.
+ */
+static enum lm_thp_why lm_thp_state_why(const struct lm_thp_global *g)
+{
+	static const u8 why[] = {
+		[LM_THP_STATE_OK]		= LM_THP_ELIGIBLE,
+		[LM_THP_STATE_HW]		= LM_THP_HW,
+		[LM_THP_STATE_UNREADABLE]	= LM_THP_NO_SYSFS,
+	};
+
+	return why[g->state];
+}
+
+/*
+ * Firmware, MADV_NOHUGEPAGE, prctl: thp_disabled_by_hw() and
+ * vma_thp_disabled() on 6.12+, or 6.1's tests in hugepage_vma_check(),
+ * where the firmware comes last.
+ */
+static enum lm_thp_why lm_thp_disabled(const struct lm_thp_global *g,
+				       struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	bool hw = g->state == LM_THP_STATE_HW;
+
+	if (LM_THP_HW_FIRST && hw)
+		return LM_THP_HW;
+	if (flags & VM_NOHUGEPAGE)
+		return LM_THP_NOHUGEPAGE;
+	if (lm_thp_prctl_all(vma->vm_mm))
+		return LM_THP_PRCTL;
+	if (!(flags & VM_HUGEPAGE) && lm_thp_prctl_unadvised(vma->vm_mm))
+		return LM_THP_PRCTL_ADVISED;
+	return hw ? LM_THP_HW : LM_THP_ELIGIBLE;
+}
+
+/*
+ * enabled=always, or madvise and MADV_HUGEPAGE: hugepage_flags_enabled()
+ * and _always() on 6.1, vma_file_allow_thp_tuneables() on 6.12+.
+ */
 static enum lm_thp_why lm_thp_sysfs(const struct lm_thp_global *g,
 				    vm_flags_t flags)
 {
-	if (!g->enabled)
-		return LM_THP_SYSFS_NEVER;
-	if (!g->always && !(flags & VM_HUGEPAGE))
-		return LM_THP_SYSFS_MADVISE;
-	return LM_THP_ELIGIBLE;
+	if (g->state == LM_THP_STATE_UNREADABLE)
+		return LM_THP_NO_SYSFS;
+	if (g->always || (g->enabled && (flags & VM_HUGEPAGE)))
+		return LM_THP_ELIGIBLE;
+	return g->enabled ? LM_THP_SYSFS_MADVISE : LM_THP_SYSFS_NEVER;
 }
 
-/* The anonymous orders sysfs enables for @flags (thp_vma_allowable_orders()). */
-static unsigned long lm_thp_anon_orders(const struct lm_thp_global *g,
-					vm_flags_t flags)
+/* The anonymous sizes sysfs enables (thp_vma_allowable_orders(), 6.8+). */
+static unsigned long lm_thp_anon_mask(const struct lm_thp_global *g,
+				      vm_flags_t flags)
 {
 	unsigned long mask = g->anon_always;
 
@@ -192,41 +316,91 @@ static unsigned long lm_thp_anon_orders(const struct lm_thp_global *g,
 		mask |= g->anon_madvise;
 	if (g->always || ((flags & VM_HUGEPAGE) && g->enabled))
 		mask |= g->anon_inherit;
-	return mask;
+	return mask & lm_thp_anon_orders();
 }
 
-/* Keep the orders for which an aligned folio fits inside the VMA. */
-static unsigned long lm_thp_fitting_orders(struct vm_area_struct *vma,
-					   unsigned long orders)
+/* Why no anonymous size is enabled: the setting that would change it. */
+static enum lm_thp_why lm_thp_anon_why(const struct lm_thp_global *g,
+				       vm_flags_t flags)
 {
-	unsigned long fit = 0, size, haddr;
+	if (!(flags & VM_HUGEPAGE) && lm_thp_anon_mask(g, flags | VM_HUGEPAGE))
+		return LM_THP_SYSFS_MADVISE;
+	if (g->anon_inherit && !g->enabled)
+		return LM_THP_SYSFS_NEVER;
+	return LM_THP_NO_SIZE;
+}
+
+/*
+ * Keep the orders for which a naturally aligned folio, and for a file the
+ * same offset in the file, fits in the VMA: thp_vma_suitable_order() at
+ * the VMA's end, from the highest order down; the first that fits keeps
+ * itself and every lower order, as the kernel's loop does (6.1's
+ * transhuge_vma_suitable() is the PMD order alone).
+ */
+static enum lm_thp_why lm_thp_fit(struct vm_area_struct *vma,
+				  unsigned long *orders)
+{
+	unsigned long size, haddr;
+	bool misaligned = false, fits;
 	int order;
 
-	for_each_set_bit(order, &orders, BITS_PER_LONG) {
+	while (*orders) {
+		order = fls_long(*orders) - 1;
 		size = PAGE_SIZE << order;
+		haddr = ALIGN_DOWN(vma->vm_end - size, size);
+		fits = haddr >= vma->vm_start && haddr + size <= vma->vm_end;
 		if (!vma_is_anonymous(vma) &&
 		    !IS_ALIGNED((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff,
 				size >> PAGE_SHIFT))
-			continue;
-		haddr = ALIGN_DOWN(vma->vm_end - size, size);
-		if (haddr >= vma->vm_start && haddr + size <= vma->vm_end)
-			fit |= BIT(order);
+			misaligned |= fits;
+		else if (fits)
+			return LM_THP_ELIGIBLE;
+		*orders &= ~BIT(order);
 	}
-	return fit;
+	return misaligned ? LM_THP_MISALIGNED : LM_THP_TOO_SMALL;
 }
 
-/* shmem_huge_global_enabled(): the mount's huge= and the top-level knob. */
-static unsigned long lm_thp_shmem_global(const struct lm_thp_global *g,
-					 struct vm_area_struct *vma,
-					 struct inode *inode)
+/*
+ * Of @orders, from the highest down, the first whose folio at @index
+ * i_size covers, and every lower one (shmem_get_orders_within_size();
+ * open-coded for the PMD order before 6.14).
+ */
+static unsigned long lm_shmem_within_size(struct inode *inode,
+					  unsigned long orders, pgoff_t index)
+{
+	loff_t i_size = round_up(i_size_read(inode), PAGE_SIZE);
+	int order;
+
+	while (orders) {
+		order = fls_long(orders) - 1;
+		if (i_size >> PAGE_SHIFT >= round_up(index + 1, 1UL << order))
+			return orders;
+		orders &= ~BIT(order);
+	}
+	return 0;
+}
+
+/*
+ * What shmem_enabled and the mount's huge= grant: shmem_is_huge() on 6.1
+ * (mm/shmem.c:465), shmem_huge_global_enabled() on 6.12 (:562) and 7.2
+ * (:626).  Kernel-internal mounts (anonymous shared memory, memfd, SysV
+ * shm) have shmem_enabled as their huge=.  Sets *@why when it grants none.
+ */
+static unsigned long lm_shmem_global(const struct lm_thp_global *g,
+				     struct vm_area_struct *vma,
+				     struct inode *inode, enum lm_thp_why *why)
 {
 	struct shmem_sb_info *sbinfo = inode->i_sb->s_fs_info;
-	pgoff_t index = vma->vm_pgoff;
-	unsigned long all = lm_shmem_huge_orders();
-	loff_t i_size;
+	unsigned long all = lm_shmem_mount_orders(), within;
 
-	if (!S_ISREG(inode->i_mode) || g->shmem_huge == LM_SHMEM_DENY)
+	if (!S_ISREG(inode->i_mode)) {
+		*why = LM_THP_SHMEM_NOT_REGULAR;
 		return 0;
+	}
+	if (g->shmem_huge == LM_SHMEM_DENY) {
+		*why = LM_THP_SHMEM_DENY;
+		return 0;
+	}
 	if (g->shmem_huge == LM_SHMEM_FORCE)
 		return BIT(HPAGE_PMD_ORDER);
 
@@ -234,145 +408,214 @@ static unsigned long lm_thp_shmem_global(const struct lm_thp_global *g,
 	case LM_SHMEM_ALWAYS:
 		return all;
 	case LM_SHMEM_WITHIN_SIZE:
-		index = round_up(index + 1, HPAGE_PMD_NR);
-		i_size = round_up(i_size_read(inode), PAGE_SIZE);
-		if (i_size >> PAGE_SHIFT >= index)
-			return all;
-		fallthrough;
+		within = lm_shmem_within_size(inode, all, vma->vm_pgoff);
+		if (within)
+			return within;
+		*why = LM_THP_SHMEM_WITHIN_SIZE;
+		break;
 	case LM_SHMEM_ADVISE:
-		if (vma->vm_flags & VM_HUGEPAGE)
-			return all;
-		fallthrough;
+		*why = LM_THP_SHMEM_ADVISE;
+		break;
 	default:
+		*why = LM_THP_SHMEM_NEVER;
 		return 0;
 	}
+	return (vma->vm_flags & VM_HUGEPAGE) ? all : 0;
 }
 
-/* shmem_allowable_huge_orders() (shmem_is_huge() on 6.1). */
-static enum lm_thp_why lm_thp_shmem(const struct lm_thp_global *g,
-				    struct vm_area_struct *vma,
-				    unsigned long orders)
+/*
+ * Anonymous shared memory, 6.11+: the per-size shmem_enabled knobs
+ * (shmem_allowable_huge_orders() after shmem_huge_global_enabled()).
+ * When they grant nothing, *@why names the knob that would have to change.
+ */
+static unsigned long lm_shmem_anon(const struct lm_thp_global *g,
+				   struct vm_area_struct *vma,
+				   struct inode *inode, unsigned long global,
+				   enum lm_thp_why *why)
 {
-	struct inode *inode = file_inode(vma->vm_file);
-	unsigned long global = lm_thp_shmem_global(g, vma, inode);
-	unsigned long mask = g->shmem_always;
-	pgoff_t index;
-	int order;
+	vm_flags_t flags = vma->vm_flags;
+	unsigned long mask;
 
-	if (!LM_THP_ORDERS || !lm_vma_is_anon_shmem(vma))
-		goto out;
-
-	if (g->shmem_huge == LM_SHMEM_DENY)
-		return LM_THP_SHMEM;
+	if (g->shmem_huge == LM_SHMEM_DENY) {
+		*why = LM_THP_SHMEM_DENY;
+		return 0;
+	}
 	if (g->shmem_huge == LM_SHMEM_FORCE) {
-		global = g->shmem_inherit;
-		goto out;
+		*why = LM_THP_SHMEM_NO_SIZE;
+		return g->shmem_inherit;
 	}
-	for_each_set_bit(order, &g->shmem_within_size, BITS_PER_LONG) {
-		index = round_up(vma->vm_pgoff + 1, 1UL << order);
-		if (round_up(i_size_read(inode), PAGE_SIZE) >> PAGE_SHIFT >= index) {
-			mask |= g->shmem_within_size;
-			break;
-		}
-	}
-	if (vma->vm_flags & VM_HUGEPAGE)
+
+	mask = g->shmem_always |
+	       lm_shmem_within_size(inode, g->shmem_within_size, vma->vm_pgoff);
+	if (flags & VM_HUGEPAGE)
 		mask |= g->shmem_madvise;
 	if (global)
 		mask |= g->shmem_inherit;
-	global = mask & lm_shmem_huge_orders();
-out:
-	if (lm_thp_shmem_masks_orders())
-		global &= orders;
-	return global ? LM_THP_ELIGIBLE : LM_THP_SHMEM;
+	mask &= lm_thp_file_orders();
+
+	if (!(flags & VM_HUGEPAGE) && g->shmem_madvise)
+		*why = LM_THP_SHMEM_ADVISE;
+	else if (!(g->shmem_inherit && *why))
+		*why = g->shmem_within_size ? LM_THP_SHMEM_WITHIN_SIZE :
+					      LM_THP_SHMEM_NO_SIZE;
+	return mask;
 }
 
-/* A file that is not shmem: vma_can_map_huge_file() (6.12+). */
+/*
+ * A shmem file.  6.12 takes shmem's answer as it is; 6.14+ keeps only the
+ * orders that fit (LM_THP_SHMEM_ORDERS).
+ */
+static enum lm_thp_why lm_thp_shmem(const struct lm_thp_global *g,
+				    struct vm_area_struct *vma,
+				    unsigned long *orders)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	enum lm_thp_why why = LM_THP_ELIGIBLE;
+	unsigned long mask;
+
+	if (g->state == LM_THP_STATE_UNREADABLE)
+		return LM_THP_NO_SYSFS;
+	mask = lm_shmem_global(g, vma, inode, &why);
+	if (LM_THP_SHMEM_MTHP && lm_vma_is_anon_shmem(vma))
+		mask = lm_shmem_anon(g, vma, inode, mask, &why);
+	if (!mask)
+		return why;
+	if (LM_THP_SHMEM_ORDERS) {
+		mask &= *orders;
+		if (!mask)
+			return LM_THP_TOO_SMALL;
+	}
+	*orders = mask;
+	return LM_THP_ELIGIBLE;
+}
+
+/*
+ * Neither anonymous nor shmem, 6.12+: vma_can_map_huge_file().  Huge PFN
+ * maps with ->huge_fault() bypass sysfs, and smaps trusts ->huge_fault().
+ */
 static enum lm_thp_why lm_thp_file(const struct lm_thp_global *g,
 				   struct vm_area_struct *vma)
 {
-	bool huge_fault = vma->vm_ops && vma->vm_ops->huge_fault;
+	bool huge_fault = vma->vm_ops->huge_fault;
 	enum lm_thp_why why;
 
-	if (LM_THP_ORDERS && !((vma->vm_flags & VM_PFNMAP) && huge_fault)) {
+	if (!((vma->vm_flags & VM_PFNMAP) && huge_fault)) {
 		why = lm_thp_sysfs(g, vma->vm_flags);
 		if (why)
 			return why;
 	}
-	if (LM_THP_ORDERS && huge_fault)
+	if (huge_fault)
 		return LM_THP_ELIGIBLE;
-	return lm_file_thp_enabled(vma) ? LM_THP_ELIGIBLE : LM_THP_FILE;
+	return lm_file_thp_why[lm_file_thp_enabled(vma)];
 }
 
-/* The rules, in the kernel's order; *@out: the orders that survive. */
-static enum lm_thp_why lm_thp_rules(const struct lm_thp_global *g,
-				    struct vm_area_struct *vma,
-				    unsigned long *out)
+/* 6.8+: thp_vma_allowable_orders() and __thp_vma_allowable_orders(). */
+static enum lm_thp_why lm_thp_rules_orders(const struct lm_thp_global *g,
+					   struct vm_area_struct *vma,
+					   unsigned long *orders)
 {
 	vm_flags_t flags = vma->vm_flags;
 	bool anon = vma_is_anonymous(vma);
-	unsigned long orders = lm_thp_supported_orders(vma);
 	enum lm_thp_why why;
 
-	*out = 0;
-	mmap_assert_locked(vma->vm_mm);
-
-	/* 6.8+: the sizes sysfs enables for anonymous memory come first */
-	if (LM_THP_ORDERS && anon) {
-		orders &= lm_thp_anon_orders(g, flags);
-		if (!orders)
-			return lm_thp_sysfs(g, flags) ?: LM_THP_NO_SIZE;
+	*orders = ~0UL;
+	if (anon) {
+		why = lm_thp_state_why(g);
+		if (why)
+			return why;
+		*orders = lm_thp_anon_mask(g, flags);
+		if (!*orders)
+			return lm_thp_anon_why(g, flags);
 	}
-	if (!orders)
-		return LM_THP_SPECIAL;
+	/* never empty: smaps asks about THP_ORDERS_ALL */
+	*orders &= lm_thp_supported_orders(vma);
+
 	if (!vma->vm_mm)
 		return LM_THP_NO_MM;
-
-	if (flags & VM_NOHUGEPAGE)
-		return LM_THP_NOHUGEPAGE;
-	if (lm_mm_thp_disabled(vma, flags))
-		return LM_THP_PRCTL;
+	why = lm_thp_disabled(g, vma, flags);
+	if (why)
+		return why;
 	if (vma_is_dax(vma))
 		return LM_THP_DAX;
-	if (!LM_THP_ORDERS && (flags & VM_NO_KHUGEPAGED))
-		return LM_THP_SPECIAL;	/* 6.12+ no longer asks for smaps */
-
-	orders = lm_thp_fitting_orders(vma, orders);
-	if (!orders)
-		return LM_THP_TOO_SMALL;
-	*out = orders;
+	if (!LM_THP_SMAPS_SPECIAL && (flags & VM_NO_KHUGEPAGED))
+		return LM_THP_SPECIAL;
+	why = lm_thp_fit(vma, orders);
+	if (why)
+		return why;
 
 	if (vma->vm_file && lm_shmem_file(vma->vm_file))
 		return lm_thp_shmem(g, vma, orders);
-
-	if (!LM_THP_ORDERS) {
-		why = lm_thp_sysfs(g, flags);
-		if (why)
-			return why;
-	}
 	if (!anon)
 		return lm_thp_file(g, vma);
 	if (vma_is_temporary_stack(vma))
 		return LM_THP_STACK;
-	/* smaps says 1 even before the first fault sets up anon_vma */
+	/* smaps says yes even before the first fault sets up anon_vma */
+	return LM_THP_ELIGIBLE;
+}
+
+/* 6.1: hugepage_vma_check(), for the PMD size alone. */
+static enum lm_thp_why lm_thp_rules_pmd(const struct lm_thp_global *g,
+					struct vm_area_struct *vma,
+					unsigned long *orders)
+{
+	vm_flags_t flags = vma->vm_flags;
+	enum lm_file_thp file;
+	enum lm_thp_why why;
+
+	*orders = BIT(HPAGE_PMD_ORDER);
+	if (!vma->vm_mm)
+		return LM_THP_NO_MM;
+	why = lm_thp_disabled(g, vma, flags);
+	if (why)
+		return why;
+	if (vma_is_dax(vma))
+		return LM_THP_DAX;
+	if (flags & VM_NO_KHUGEPAGED)
+		return LM_THP_SPECIAL;
+	why = lm_thp_fit(vma, orders);
+	if (why)
+		return why;
+
+	if (vma->vm_file && lm_shmem_file(vma->vm_file))
+		return lm_thp_shmem(g, vma, orders);
+	why = lm_thp_sysfs(g, flags);
+	if (why)
+		return why;
+	file = lm_file_thp_enabled(vma);
+	if (file == LM_FILE_THP_OK)
+		return LM_THP_ELIGIBLE;
+	if (!vma_is_anonymous(vma))
+		return lm_file_thp_why[file];
+	if (vma_is_temporary_stack(vma))
+		return LM_THP_STACK;
 	return LM_THP_ELIGIBLE;
 }
 
 /**
  * lm_thp_check - may transparent huge pages back @vma?
- * @g: the sysfs settings, read before the lock was taken
+ * @g: the settings lm_thp_global_read() read before the lock was taken
  * @vma: the VMA; its mm's mmap lock is held
- * @orders: set to the huge page orders that may back it (0 if none)
+ * @orders: if not NULL, set to the orders the kernel's function answers
+ *	with (bit N: PAGE_SIZE << N), 0 when not eligible
  *
+ * Context: mmap lock held; does not sleep.
  * Return: LM_THP_ELIGIBLE exactly when smaps shows "THPeligible: 1",
  * otherwise the first rule, in the kernel's order, that refuses.
  */
 enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 			     struct vm_area_struct *vma, unsigned long *orders)
 {
-	enum lm_thp_why why = lm_thp_rules(g, vma, orders);
+	unsigned long allowed;
+	enum lm_thp_why why;
 
-	if (why)
-		*orders = 0;
+	if (vma->vm_mm)		/* the gate VMA has none */
+		mmap_assert_locked(vma->vm_mm);
+	if (LM_THP_MTHP)
+		why = lm_thp_rules_orders(g, vma, &allowed);
+	else
+		why = lm_thp_rules_pmd(g, vma, &allowed);
+	if (orders)
+		*orders = why ? 0 : allowed;
 	return why;
 }
 
@@ -386,7 +629,8 @@ void lm_thp_global_read(struct lm_thp_global *g)
 enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 			     struct vm_area_struct *vma, unsigned long *orders)
 {
-	*orders = 0;
+	if (orders)
+		*orders = 0;
 	return LM_THP_NOT_BUILT;
 }
 

@@ -9,30 +9,50 @@
 #include <linux/mm_types.h>
 #include <linux/types.h>
 
+/* Why a VMA is not eligible: the first rule, in the kernel's order. */
 enum lm_thp_why {
 	LM_THP_ELIGIBLE = 0,
 	LM_THP_NOT_BUILT,	/* kernel without CONFIG_TRANSPARENT_HUGEPAGE */
-	LM_THP_NO_MM,		/* a special mapping with no mm */
+	LM_THP_NO_SYSFS,	/* the THP settings could not be read */
+	LM_THP_NO_MM,		/* a special mapping with no mm (gate VMA) */
+	LM_THP_HW,		/* the CPU or firmware cannot do huge pages */
 	LM_THP_NOHUGEPAGE,	/* madvise(MADV_NOHUGEPAGE) */
 	LM_THP_PRCTL,		/* prctl(PR_SET_THP_DISABLE) */
+	LM_THP_PRCTL_ADVISED,	/* ... PR_THP_DISABLE_EXCEPT_ADVISED, no MADV_HUGEPAGE */
 	LM_THP_DAX,		/* DAX: only the fault path maps huge */
-	LM_THP_SPECIAL,		/* pfnmap, io, mixedmap, hugetlb... */
-	LM_THP_TOO_SMALL,	/* no aligned huge-page-sized range fits */
-	LM_THP_SHMEM,		/* shmem/tmpfs huge= and shmem_enabled refuse */
+	LM_THP_SPECIAL,		/* VM_NO_KHUGEPAGED: pfnmap, io, mixedmap, hugetlb */
+	LM_THP_MISALIGNED,	/* the file offset does not line up with the address */
+	LM_THP_TOO_SMALL,	/* no aligned huge page of an allowed size fits */
+	LM_THP_SHMEM_NOT_REGULAR, /* shmem, but not a regular file */
+	LM_THP_SHMEM_DENY,	/* shmem_enabled: deny */
+	LM_THP_SHMEM_NEVER,	/* huge=never (shmem_enabled for internal mounts) */
+	LM_THP_SHMEM_ADVISE,	/* huge=advise, and no MADV_HUGEPAGE */
+	LM_THP_SHMEM_WITHIN_SIZE, /* huge=within_size, past EOF, no MADV_HUGEPAGE */
+	LM_THP_SHMEM_NO_SIZE,	/* anon shmem: no hugepages-*kB/shmem_enabled allows a size */
 	LM_THP_SYSFS_NEVER,	/* transparent_hugepage/enabled: never */
 	LM_THP_SYSFS_MADVISE,	/* enabled: madvise, and no MADV_HUGEPAGE */
-	LM_THP_NO_SIZE,		/* no huge page size is enabled for it */
-	LM_THP_FILE,		/* page cache of this file cannot be huge */
+	LM_THP_NO_SIZE,		/* no hugepages-*kB/enabled allows a size */
+	LM_THP_NO_FILE,		/* neither anonymous nor file-backed ([vdso]) */
+	LM_THP_FILE,		/* file: no CONFIG_READ_ONLY_THP_FOR_FS (7.x: no PMD folios) */
+	LM_THP_FILE_NOEXEC,	/* file: 6.1 collapses only executable mappings */
+	LM_THP_FILE_ANON_INODE,	/* file: secretmem (7.x: any anonymous inode) */
+	LM_THP_FILE_WRITABLE,	/* file: open for writing somewhere */
+	LM_THP_FILE_NOT_REGULAR, /* file: not a regular file */
 	LM_THP_STACK,		/* a stack still being set up by exec */
 	LM_THP_NR_WHY
 };
 
-/* THP settings that are read from sysfs before the mmap lock is taken. */
+/*
+ * The THP settings, read from /sys/kernel/mm/transparent_hugepage before
+ * the mmap lock is taken: the kernel exports none of them to modules.
+ * Orders are bitmasks, bit N for a huge page of PAGE_SIZE << N.
+ */
 struct lm_thp_global {
+	u8 state;			/* enum lm_thp_state (thp.c) */
 	bool enabled;			/* enabled: always or madvise */
 	bool always;			/* enabled: always */
-	int shmem_huge;			/* shmem_enabled, as SHMEM_HUGE_* */
-	unsigned long anon_always;	/* hugepages-*kB/enabled, as orders */
+	s8 shmem_huge;			/* shmem_enabled, as SHMEM_HUGE_* */
+	unsigned long anon_always;	/* hugepages-*kB/enabled */
 	unsigned long anon_madvise;
 	unsigned long anon_inherit;
 	unsigned long shmem_always;	/* hugepages-*kB/shmem_enabled */

@@ -479,7 +479,7 @@ TEST(thp_reasons)
 	EXPECT_NE(NULL, strstr(rec((unsigned long)huge_ok)->thp_sizes, "2048K"));
 	EXPECT_STREQ("too-small", thp_reason(small));
 	EXPECT_STREQ("nohugepage", thp_reason(nohuge));
-	EXPECT_STREQ("shmem-policy", thp_reason(memfd_map));
+	EXPECT_STREQ("shmem-never", thp_reason(memfd_map));
 	EXPECT_STREQ("file", thp_reason(ramfs_map));
 
 	/* EXPECT, not ASSERT: the knob must be put back whatever happens */
