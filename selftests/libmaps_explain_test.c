@@ -54,18 +54,6 @@ static struct lm_view_rec *rec(unsigned long start)
 	return lm_view_find(&view, start);
 }
 
-static void *map_aligned(size_t size, size_t align, int prot, int flags, int fd)
-{
-	char *p = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED)
-		return p;
-	a = (char *)(((unsigned long)p + align - 1) & ~(align - 1));
-	munmap(p, size + align);
-	return mmap(a, size, prot, flags | MAP_FIXED, fd, 0);
-}
-
 static int kernel_at_least(int major, int minor)
 {
 	struct utsname u;
@@ -175,7 +163,7 @@ TEST(roles_of_memory)
 
 	ASSERT_GE(mfd, 0);
 	ASSERT_EQ(0, ftruncate(mfd, pg));
-	anon = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	anon = lm_map_aligned(pg, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	shm = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	mfdmap = mmap(NULL, pg, PROT_READ, MAP_SHARED, mfd, 0);
 	ASSERT_NE(MAP_FAILED, anon);
@@ -460,11 +448,11 @@ TEST(thp_reasons)
 	ASSERT_GE(rfd, 0);
 	ASSERT_EQ(0, ftruncate(rfd, SZ_4M));
 
-	small = map_aligned(16 * pg, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	nohuge = map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	huge_ok = map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	memfd_map = map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, mfd);
-	ramfs_map = map_aligned(SZ_4M, SZ_2M, PROT_READ, MAP_PRIVATE, rfd);
+	small = lm_map_aligned(16 * pg, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	nohuge = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	huge_ok = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	memfd_map = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, mfd);
+	ramfs_map = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ, MAP_PRIVATE, rfd);
 	ASSERT_NE(MAP_FAILED, small);
 	ASSERT_NE(MAP_FAILED, nohuge);
 	ASSERT_NE(MAP_FAILED, huge_ok);
@@ -523,9 +511,9 @@ TEST(thp_sizes_and_no_size)
 		SKIP(return, "no multi-size THP (6.8+) on this kernel");
 	save_enabled();
 	thp_set("enabled", "always");
-	small = map_aligned(128 << 10, 64 << 10, PROT_READ | PROT_WRITE,
+	small = lm_map_aligned(128 << 10, 64 << 10, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	big = map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	big = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(MAP_FAILED, small);
 	ASSERT_NE(MAP_FAILED, big);
 
@@ -547,7 +535,7 @@ TEST(thp_sizes_and_no_size)
 
 TEST(pmd_mapped_huge_pages)
 {
-	char *p = map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct lm_view_rec *r;
 
 	if (access(THP_DIR "enabled", F_OK))

@@ -92,19 +92,6 @@ static bool knob_offers(const char *knob, const char *value)
 	return false;
 }
 
-/* A mapping of @size whose start is aligned to @align. */
-static char *map_aligned(size_t size, size_t align, int prot, int flags, int fd)
-{
-	char *p = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED)
-		return p;
-	a = (char *)(((unsigned long)p + align - 1) & ~(align - 1));
-	munmap(p, size + align);
-	return mmap(a, size, prot, flags | MAP_FIXED, fd, 0);
-}
-
 /*
  * Map one region and advise it; a PROT_NONE page below keeps it from
  * merging with its neighbour of the same kind.
@@ -117,7 +104,7 @@ static char *add_region(struct __test_metadata *_metadata, size_t size, size_t a
 
 	if (nr_regions == MAX_REGIONS)
 		return MAP_FAILED;
-	p = map_aligned(size, align, PROT_READ | PROT_WRITE, flags, fd);
+	p = lm_map_aligned(size, align, PROT_READ | PROT_WRITE, flags, fd);
 	if (p == MAP_FAILED)
 		return p;
 	if (adv >= 0 && madvise(p, size, adv))

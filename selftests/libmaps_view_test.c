@@ -60,17 +60,8 @@ static struct lm_view_rec *view_rec(unsigned long start)
 /* A 2 MiB-aligned anonymous region of @size, or MAP_FAILED. */
 static void *map_aligned(size_t size)
 {
-	char *p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *aligned;
-
-	if (p == MAP_FAILED)
-		return p;
-	aligned = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
-	if (aligned > p)
-		munmap(p, aligned - p);
-	munmap(aligned + size, p + SZ_2M - aligned);
-	return aligned;
+	return lm_map_aligned(size, SZ_2M, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 }
 
 static int thp_mode(char *mode, size_t size)
@@ -156,8 +147,8 @@ TEST(alignment_gap)
 TEST(mprotect_split)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = lm_map_aligned(3 * pg, pg, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, mprotect(p + pg, pg, PROT_READ));
@@ -283,8 +274,8 @@ TEST(memfd_and_shmem)
 TEST(anon_name)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = lm_map_aligned(2 * pg, pg, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct lm_view_rec *r;
 
 	ASSERT_NE(MAP_FAILED, p);

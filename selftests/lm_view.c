@@ -88,8 +88,12 @@ ssize_t lm_read_file(const char *path, char *buf, size_t size)
 	return len;
 }
 
-/* Value of " key=" in @line (up to the next space), or NULL. */
-static const char *field(const char *line, const char *key, char *out, size_t size)
+/*
+ * Copy the value of " key=" in @line into @out, up to the first of @stop;
+ * NULL if the line has no such field.
+ */
+static const char *field_until(const char *line, const char *key, const char *stop,
+			       char *out, size_t size)
 {
 	char pat[32];
 	const char *p;
@@ -100,7 +104,7 @@ static const char *field(const char *line, const char *key, char *out, size_t si
 	if (!p)
 		return NULL;
 	p += strlen(pat);
-	n = strcspn(p, " \n");
+	n = strcspn(p, stop);
 	if (n >= size)
 		n = size - 1;
 	memcpy(out, p, n);
@@ -108,24 +112,16 @@ static const char *field(const char *line, const char *key, char *out, size_t si
 	return out;
 }
 
+/* Value of " key=" in @line (up to the next space), or NULL. */
+static const char *field(const char *line, const char *key, char *out, size_t size)
+{
+	return field_until(line, key, " \n", out, size);
+}
+
 /* The rest of the line after " key=" (names may contain spaces). */
 static const char *last_field(const char *line, const char *key, char *out, size_t size)
 {
-	char pat[32];
-	const char *p;
-	size_t n;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(line, pat);
-	if (!p)
-		return NULL;
-	p += strlen(pat);
-	n = strcspn(p, "\n");
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return out;
+	return field_until(line, key, "\n", out, size);
 }
 
 static int popcount64(unsigned long long x)
@@ -484,6 +480,25 @@ static bool maps_has_flag(const struct lm_maps_rec *r, const char *mnemonic)
 		if (!strcmp(r->vmflags[i], mnemonic))
 			return true;
 	return false;
+}
+
+void *lm_map_aligned(size_t size, size_t align, int prot, int flags, int fd)
+{
+	size_t pg = sysconf(_SC_PAGESIZE), span = size + align + 2 * pg;
+	char *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	char *a, *end;
+
+	if (p == MAP_FAILED)
+		return p;
+	/* keep one PROT_NONE page on each side: no neighbour can merge with it */
+	a = (char *)(((unsigned long)p + pg + align - 1) & ~(align - 1));
+	end = a + size + pg;
+	if (a - pg > p)
+		munmap(p, a - pg - p);
+	if (p + span > end)
+		munmap(end, p + span - end);
+	return mmap(a, size, prot, flags | MAP_FIXED, fd, 0);
 }
 
 struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start)

@@ -92,6 +92,12 @@ int lm_parse_smaps(const char *text, struct lm_maps *m);
  */
 int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m);
 
+/*
+ * A mapping of @size at an address aligned to @align (mmap(2)'s @prot,
+ * @flags and @fd), between two PROT_NONE pages so that it cannot merge
+ * with a neighbour, or MAP_FAILED.
+ */
+void *lm_map_aligned(size_t size, size_t align, int prot, int flags, int fd);
 /* The view record that starts at @start, or NULL. */
 struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start);
 /* Index of the maps record that starts at @start, or -1. */
