@@ -6,7 +6,7 @@
 #
 #   $LM_CACHE/apt/<suite>/       private apt configuration, lists, debs
 #   $LM_CACHE/chroot/<suite>/    debootstrap chroot with that suite's gcc
-#   $LM_CACHE/kernel/<K>/        vmlinuz, versions, libmaps.ko, build hash
+#   $LM_CACHE/kernel/<K>/        vmlinuz, versions, libmaps-<source hash>.ko
 #   $LM_CACHE/logs/              console logs of the last runs
 
 LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +15,16 @@ LM_CACHE=${LIBMAPS_CACHE:-$HOME/.cache/libmaps}
 LM_KERNELS=(5.10 6.1 6.12 7)
 
 lm_log() { printf 'libmaps-qemu: %s\n' "$*" >&2; }
+
+# Serialise everything that writes to the shared cache for kernel $1
+# (fetching, the chroot, module builds): several runs may share one cache.
+lm_lock() {
+	mkdir -p "$LM_CACHE"
+	exec {LM_LOCK_FD}>"$LM_CACHE/.lock-$1"
+	flock "$LM_LOCK_FD"
+}
+
+lm_unlock() { exec {LM_LOCK_FD}>&-; }
 lm_die() { lm_log "error: $*"; exit 1; }
 
 # Debian suite that carries kernel generation $1.
@@ -187,8 +197,10 @@ lm_module_build() {
 	local k=$1 kdir root abi hash log rc=0
 	kdir=$LM_CACHE/kernel/$k
 	hash=$(lm_src_hash)
-	if [ -s "$kdir/libmaps.ko" ] && [ "$(cat "$kdir/libmaps.hash" 2>/dev/null)" = "$hash" ]; then
-		echo "$kdir/libmaps.ko"
+	# One module per source hash, so that trees built in turn (or
+	# worktrees side by side) do not evict each other.
+	if [ -s "$kdir/libmaps-$hash.ko" ]; then
+		echo "$kdir/libmaps-$hash.ko"
 		return 0
 	fi
 	root=$(lm_chroot "$k")
@@ -206,9 +218,9 @@ lm_module_build() {
 		cat "$log" >&2
 		lm_die "building libmaps.ko for $k failed"
 	fi
-	cp "$root/build/libmaps/module/libmaps.ko" "$kdir/libmaps.ko"
-	echo "$hash" >"$kdir/libmaps.hash"
-	echo "$kdir/libmaps.ko"
+	cp "$root/build/libmaps/module/libmaps.ko" "$kdir/libmaps-$hash.ko.tmp"
+	mv "$kdir/libmaps-$hash.ko.tmp" "$kdir/libmaps-$hash.ko"
+	echo "$kdir/libmaps-$hash.ko"
 }
 
 # Does KVM really work here?  /dev/kvm can exist without VT-x/AMD-V.
