@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ELF-exact roles: read each mapped file's program headers with libelf
+ * and label every record with the segment it comes from.  The module can
+ * only guess rodata from RELRO (by the anon_vma); the PT_GNU_RELRO header
+ * says it exactly, and p_align says why a no-access gap is there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elf.h"
+
+#define MAX_LOADS 16
+
+struct segs {
+	GElf_Phdr load[MAX_LOADS];
+	int nload;
+	GElf_Phdr relro;
+	bool has_relro;
+};
+
+static unsigned long page_size;
+
+static unsigned long long pdown(unsigned long long x)
+{
+	return x & ~(unsigned long long)(page_size - 1);
+}
+
+static unsigned long long pup(unsigned long long x)
+{
+	return pdown(x + page_size - 1);
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		perror("libmaps");
+		exit(1);
+	}
+	va_end(ap);
+	return s;
+}
+
+/* The maps escape of a newline (\012) undone; NULL if not a plain path. */
+static char *plain_path(const char *name)
+{
+	size_t len = strlen(name);
+	char *path, *d;
+
+	if (name[0] != '/' || (len > 10 && !strcmp(name + len - 10, " (deleted)")))
+		return NULL;
+	path = malloc(len + 1);
+	if (!path)
+		return NULL;
+	for (d = path; *name; ) {
+		if (!strncmp(name, "\\012", 4)) {
+			*d++ = '\n';
+			name += 4;
+		} else {
+			*d++ = *name++;
+		}
+	}
+	*d = '\0';
+	return path;
+}
+
+/*
+ * Open the file a group maps: through /proc/<pid>/map_files when the
+ * process is live (that works for deleted files and other mount
+ * namespaces), else by its path.
+ */
+static int open_mapped(const struct lm_proc *p, const struct lm_group *g,
+		       bool live)
+{
+	int fd = -1, err = ENOENT;
+
+	if (live) {
+		char link[96];
+
+		snprintf(link, sizeof(link), "/proc/%d/map_files/%lx-%lx",
+			 (int)p->pid, g->recs[0]->start, g->recs[0]->end);
+		fd = open(link, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		err = errno;
+	}
+	{
+		char *path = plain_path(g->name);
+
+		if (path) {
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			err = fd < 0 ? errno : 0;
+			free(path);
+		}
+	}
+	errno = err;
+	return fd;
+}
+
+static const char *read_segs(int fd, struct segs *s)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	const char *why = NULL;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		why = "not an ELF file";
+		goto out;
+	}
+	if (elf_getphdrnum(e, &n)) {
+		why = "no ELF program headers";
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_LOAD && s->nload < MAX_LOADS)
+			s->load[s->nload++] = ph;
+		else if (ph.p_type == PT_GNU_RELRO) {
+			s->relro = ph;
+			s->has_relro = true;
+		}
+	}
+	if (!s->nload)
+		why = "no PT_LOAD segments";
+out:
+	if (e)
+		elf_end(e);
+	return why;
+}
+
+static const char *seg_perms(const GElf_Phdr *ph)
+{
+	static char buf[4];
+
+	buf[0] = ph->p_flags & PF_R ? 'r' : '-';
+	buf[1] = ph->p_flags & PF_W ? 'w' : '-';
+	buf[2] = ph->p_flags & PF_X ? 'x' : '-';
+	buf[3] = '\0';
+	return buf;
+}
+
+/* Load bias: where the loader put the file's first page. */
+static bool find_bias(const struct lm_group *g, const struct segs *s,
+		      unsigned long long *bias)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct lm_rec *r = g->recs[i];
+
+		for (int j = 0; j < s->nload; j++) {
+			const GElf_Phdr *l = &s->load[j];
+
+			if (r->offset < pdown(l->p_offset) ||
+			    r->offset >= pup(l->p_offset + l->p_filesz))
+				continue;
+			*bias = r->start - (pdown(l->p_vaddr) +
+					    (r->offset - pdown(l->p_offset)));
+			return true;
+		}
+	}
+	return false;
+}
+
+static void label(struct lm_rec *r, const char *role, char *segment, char *note)
+{
+	free(r->elf_role);
+	free(r->segment);
+	free(r->elf_note);
+	r->elf_role = strdup(role);
+	r->segment = segment;
+	r->elf_note = note;
+}
+
+static void label_rec(struct lm_rec *r, const struct segs *s,
+		      unsigned long long bias, bool anon)
+{
+	unsigned long long a = r->start - bias, b = r->end - bias;
+	int i;
+
+	if (s->has_relro && !anon && r->perms[1] != 'w') {
+		unsigned long long rs = pdown(s->relro.p_vaddr);
+		unsigned long long re = pdown(s->relro.p_vaddr + s->relro.p_memsz);
+
+		if (a >= rs && b <= re && rs < re) {
+			for (i = 0; i < s->nload; i++)
+				if (a >= pdown(s->load[i].p_vaddr) &&
+				    a < pup(s->load[i].p_vaddr + s->load[i].p_memsz))
+					break;
+			label(r, "relro",
+			      i < s->nload ? xasprintf("LOAD[%d] RELRO", i) :
+					     xasprintf("RELRO"),
+			      xasprintf("inside PT_GNU_RELRO (0x%llx-0x%llx): the loader relocated these pages and then made them read-only",
+					(unsigned long long)s->relro.p_vaddr,
+					(unsigned long long)s->relro.p_vaddr + s->relro.p_memsz));
+			return;
+		}
+	}
+	for (i = 0; i < s->nload; i++) {
+		const GElf_Phdr *l = &s->load[i];
+		unsigned long long ls = pdown(l->p_vaddr);
+		unsigned long long fe = pup(l->p_vaddr + l->p_filesz);
+		unsigned long long le = pup(l->p_vaddr + l->p_memsz);
+
+		if (a < ls || a >= le)
+			continue;
+		if (anon) {
+			label(r, a >= fe ? "bss" : "data",
+			      xasprintf("LOAD[%d] %s bss", i, seg_perms(l)),
+			      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx)",
+					i, (unsigned long long)l->p_memsz,
+					(unsigned long long)l->p_filesz));
+		} else if (l->p_flags & PF_X) {
+			label(r, "text", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			      xasprintf("LOAD[%d] is executable code", i));
+		} else if (l->p_flags & PF_W) {
+			label(r, "data", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			      xasprintf("LOAD[%d] is writable data, outside PT_GNU_RELRO", i));
+		} else {
+			label(r, "rodata", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			      xasprintf("LOAD[%d] is read-only, not executable", i));
+		}
+		return;
+	}
+	for (i = 0; i + 1 < s->nload; i++) {
+		const GElf_Phdr *l = &s->load[i], *n = &s->load[i + 1];
+		unsigned long long hs = pup(l->p_vaddr + l->p_memsz);
+		unsigned long long he = pdown(n->p_vaddr);
+
+		if (anon || a < hs || b > he)
+			continue;
+		label(r, "gap", xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
+		      n->p_align > page_size ?
+		      xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access",
+				i, hs, i + 1, (unsigned long long)n->p_vaddr,
+				(unsigned long long)n->p_align,
+				(unsigned long long)n->p_align / 1024,
+				(he - hs) / 1024) :
+		      xasprintf("a hole of %llu KiB between LOAD[%d] and LOAD[%d] in the file's layout, kept reserved with no access",
+				(he - hs) / 1024, i, i + 1));
+		return;
+	}
+}
+
+void lm_elf_refine(struct lm_proc *p, bool live)
+{
+	static bool init;
+
+	if (!init) {
+		page_size = (unsigned long)sysconf(_SC_PAGESIZE);
+		if (elf_version(EV_CURRENT) == EV_NONE)
+			return;
+		init = true;
+	}
+	for (size_t gi = 0; gi < p->ngroups; gi++) {
+		struct lm_group *g = &p->groups[gi];
+		unsigned long long bias;
+		const char *why;
+		struct segs s;
+		int fd;
+
+		if (!lm_group_is_file(g) || !g->nr)
+			continue;
+		fd = open_mapped(p, g, live);
+		if (fd < 0) {
+			g->elf_status = xasprintf("cannot open: %s", strerror(errno));
+			continue;
+		}
+		why = read_segs(fd, &s);
+		close(fd);
+		if (why) {
+			g->elf_status = strdup(why);
+			continue;
+		}
+		if (!find_bias(g, &s, &bias)) {
+			g->elf_status = strdup("its records do not map its PT_LOAD segments");
+			continue;
+		}
+		for (size_t i = 0; i < g->nr; i++)
+			if (g->recs[i]->perms[3] == 'p')
+				label_rec(g->recs[i], &s, bias, false);
+		for (size_t i = 0; i < g->nr_extra; i++)
+			label_rec(g->extra[i], &s, bias, true);
+	}
+}

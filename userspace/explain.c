@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --explain: paragraphs, generated from the real view, that answer "why
+ * are there N records for this library" the way a kernel developer would.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+
+struct text {
+	const char *key, *text;
+};
+
+static const char *lookup(const struct text *t, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].key, key))
+			return t[i].text;
+	return NULL;
+}
+
+#define LOOKUP(table, key) lookup(table, sizeof(table) / sizeof(*(table)), key)
+
+static const struct text thp_texts[] = {
+	{ "eligible", "transparent huge pages may back it" },
+	{ "not-built", "the kernel is built without transparent huge pages" },
+	{ "no-sysfs", "the THP settings could not be read from sysfs" },
+	{ "no-mm", "it is a special mapping without an address space" },
+	{ "hw-unsupported", "the CPU or firmware cannot map huge pages" },
+	{ "nohugepage", "the program asked for no huge pages (madvise MADV_NOHUGEPAGE)" },
+	{ "prctl", "the process disabled THP with prctl(PR_SET_THP_DISABLE)" },
+	{ "prctl-except-advised", "the process disabled THP except where madvise()d, and this record was not" },
+	{ "dax", "it is DAX memory, which only the fault path maps huge" },
+	{ "special", "it is a PFN, I/O, mixed or hugetlb mapping, which THP never backs" },
+	{ "misaligned", "its file offset does not line up with its address for any huge page size" },
+	{ "too-small", "no naturally aligned huge page (2 MiB) fits inside it" },
+	{ "shmem-not-regular", "it is shmem but not a regular file" },
+	{ "shmem-deny", "shmem_enabled is 'deny'" },
+	{ "shmem-never", "the tmpfs mount (or shmem_enabled) says huge=never" },
+	{ "shmem-advise", "the tmpfs mount says huge=advise and the record was not madvise()d" },
+	{ "shmem-within-size", "the tmpfs mount says huge=within_size and the record reaches past the end of the file" },
+	{ "shmem-no-size", "no hugepages-<size>/shmem_enabled setting allows a size for shared anonymous memory" },
+	{ "sysfs-never", "transparent_hugepage/enabled is 'never'" },
+	{ "sysfs-madvise", "transparent_hugepage/enabled is 'madvise' and the record was not madvise()d with MADV_HUGEPAGE" },
+	{ "no-size-enabled", "no hugepages-<size>/enabled setting allows a size" },
+	{ "no-file", "it is neither anonymous memory nor a file the page cache can hold huge" },
+	{ "file", "the page cache of this file cannot hold huge pages (read-only file THP is off, or the filesystem has no large folios)" },
+	{ "file-noexec", "read-only file THP is only for executable mappings" },
+	{ "file-anon-inode", "it is backed by an anonymous inode (secretmem)" },
+	{ "file-writable", "the file is open for writing somewhere, so read-only file THP cannot apply" },
+	{ "file-not-regular", "the file is not a regular file" },
+	{ "exec-stack", "it is the stack of an exec that has not finished" },
+};
+
+const char *lm_thp_reason_text(const char *reason)
+{
+	const char *t = reason ? LOOKUP(thp_texts, reason) : NULL;
+
+	return t ? t : "the module did not say why (unknown reason)";
+}
+
+static const struct text flag_texts[] = {
+	{ "rd", "readable" }, { "wr", "writable" }, { "ex", "executable" },
+	{ "sh", "shared" }, { "mr", "may become readable" },
+	{ "mw", "may become writable" }, { "me", "may become executable" },
+	{ "ms", "may become shared" }, { "gd", "grows down" },
+	{ "pf", "PFN mapping" }, { "dw", "writes to the file denied" },
+	{ "lo", "locked (mlock)" }, { "io", "I/O memory" },
+	{ "sr", "sequential read advised" }, { "rr", "random read advised" },
+	{ "dc", "not copied on fork (MADV_DONTFORK)" },
+	{ "de", "not expandable by mremap" },
+	{ "ac", "accounted: counted against the commit limit because it is, or was, writable private memory" },
+	{ "nr", "no swap reserve" }, { "ht", "hugetlb" },
+	{ "sf", "synchronous page faults" }, { "ar", "architecture-specific" },
+	{ "wf", "wiped on fork" }, { "dd", "not in core dumps" },
+	{ "sd", "soft-dirty" }, { "mm", "mixed map" },
+	{ "hg", "huge pages advised (MADV_HUGEPAGE)" },
+	{ "nh", "no huge pages (MADV_NOHUGEPAGE)" },
+	{ "mg", "mergeable by KSM" }, { "um", "userfaultfd missing-page tracking" },
+	{ "uw", "userfaultfd write-protect tracking" },
+	{ "ui", "userfaultfd minor-fault tracking" }, { "ss", "shadow stack" },
+	{ "sl", "sealed (mseal)" }, { "lf", "locked on fault" },
+	{ "gu", "has guard regions" },
+};
+
+const char *lm_flag_text(const char *mnemonic)
+{
+	const char *t = LOOKUP(flag_texts, mnemonic);
+
+	return t ? t : "an architecture or kernel-specific bit";
+}
+
+static const struct text role_texts[] = {
+	{ "text", "code: the library's executable instructions. Nobody writes these pages, so they stay in the page cache, shared with every process that maps the file" },
+	{ "rodata", "read-only data: the ELF headers, symbol and string tables and constants. Never written, so these pages too stay shared through the page cache" },
+	{ "relro", "RELRO: data the dynamic loader had to write while relocating the library (the GOT, vtables, pointers inside constant data) and then made read-only with mprotect(), so that a bug cannot overwrite it later. Because it was written, its pages are this process's own private copies, no longer the file's" },
+	{ "data", "writable data: the library's initialised global variables. Private copy-on-write: a page is the file's, shared, until the process first writes to it and gets its own copy" },
+	{ "bss", "bss: the zero-initialised rest of the data segment. It has no bytes in the file, so the loader maps anonymous memory for it, which is why /proc/<pid>/maps shows this record without a file name" },
+	{ "gap", "a no-access reservation between two segments: nothing may read, write or execute it, and it uses no memory" },
+	{ "heap", "the heap" }, { "stack", "the main thread's stack" },
+	{ "vdso", "the vDSO, code the kernel provides for fast system calls" },
+	{ "vvar", "data the kernel shares with the vDSO" },
+	{ "anon", "anonymous memory" }, { "anon-named", "named anonymous memory" },
+	{ "shmem", "shared memory (tmpfs)" }, { "memfd", "a memfd" },
+	{ "hugetlb", "hugetlbfs memory" }, { "device", "device or driver memory" },
+	{ "file", "a mapping of the file" }, { "special", "a kernel special mapping" },
+};
+
+static const char *role_text(const char *role)
+{
+	const char *t = LOOKUP(role_texts, role);
+
+	return t ? t : role;
+}
+
+static char *fnmatch_base(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return (char *)(slash ? slash + 1 : name);
+}
+
+bool lm_group_matches(const struct lm_group *g, const char *pattern)
+{
+	if (!pattern)
+		return true;
+	if (strpbrk(pattern, "*?["))
+		return !fnmatch(pattern, g->name, 0) ||
+		       !fnmatch(pattern, fnmatch_base(g->name), 0);
+	return strstr(fnmatch_base(g->name), pattern) ||
+	       !strcmp(g->name, pattern);
+}
+
+static void human(char *buf, size_t len, unsigned long long bytes)
+{
+	static const char units[] = "KMGT";
+	double v = bytes / 1024.0;
+	int u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%llu bytes", bytes);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (unsigned long long)v)
+		snprintf(buf, len, "%llu %ciB", (unsigned long long)v, units[u]);
+	else
+		snprintf(buf, len, "%.1f %ciB", v, units[u]);
+}
+
+/* Wrap @text at 76 columns, as one paragraph. */
+static void para(FILE *out, const char *text)
+{
+	const char *s = text;
+	int col = 0;
+
+	while (*s) {
+		const char *sp = strchr(s, ' ');
+		int w = sp ? (int)(sp - s) : (int)strlen(s);
+
+		if (col && col + 1 + w > 76) {
+			fputc('\n', out);
+			col = 0;
+		} else if (col) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(s, 1, w, out);
+		col += w;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	fputs("\n\n", out);
+}
+
+struct buf {
+	char *s;
+	size_t len;
+	FILE *f;
+};
+
+static void buf_open(struct buf *b)
+{
+	b->s = NULL;
+	b->f = open_memstream(&b->s, &b->len);
+	if (!b->f) {
+		perror("libmaps");
+		exit(1);
+	}
+}
+
+static void buf_para(FILE *out, struct buf *b)
+{
+	fclose(b->f);
+	para(out, b->s);
+	free(b->s);
+}
+
+static void why_separate(FILE *f, const struct lm_rec *r, const struct lm_rec *prev)
+{
+	const char *m = r->merge;
+
+	if (r->lib && prev) {
+		fputs("It is separate from the data record before it because it maps no file. ", f);
+		return;
+	}
+	if (!m) {
+		fputs("(Without the libmaps module, the rule that keeps it apart from the record before it is unknown.) ", f);
+		return;
+	}
+	if (!strcmp(m, "first"))
+		return;
+	if (!strcmp(m, "hole")) {
+		fputs("It does not touch the record before it: other mappings lie between them. ", f);
+	} else if (!strncmp(m, "flags:", 6)) {
+		char *list = strdup(m + 6), *tok, *save = NULL;
+		bool first = true;
+
+		fputs("It is a record of its own because its vm_flags differ from the previous record's in:", f);
+		for (tok = strtok_r(list, "+", &save); tok;
+		     tok = strtok_r(NULL, "+", &save)) {
+			fprintf(f, "%s %s (%s)", first ? "" : ";", tok, lm_flag_text(tok));
+			first = false;
+		}
+		fputs(". The kernel merges neighbouring VMAs only when their flags are equal. ", f);
+		free(list);
+	} else if (!strcmp(m, "offset")) {
+		fputs("Its file offset does not continue where the previous record's ends, so the two cannot be one VMA. ", f);
+	} else if (!strcmp(m, "file")) {
+		fputs("It maps the same file through a different open file, and VMAs of different open files never merge. ", f);
+	} else if (!strcmp(m, "anon-vma")) {
+		fputs("Its private pages belong to a different anon_vma than the previous record's (for instance after a fork), which keeps them apart. ", f);
+	} else if (!strcmp(m, "mergeable")) {
+		fputs("No kernel merge rule keeps it apart from the previous record: the kernel could have merged them, which is worth a closer look. ", f);
+	} else {
+		fprintf(f, "The kernel keeps it apart from the previous record by its '%s' rule. ", m);
+	}
+}
+
+static void explain_record(FILE *out, int n, const struct lm_rec *r,
+			   const struct lm_rec *prev)
+{
+	char size[32];
+	struct buf b;
+
+	human(size, sizeof(size), r->end - r->start);
+	buf_open(&b);
+	fprintf(b.f, "Record %d, %lx-%lx %s, %s", n, r->start, r->end, r->perms, size);
+	if (!r->lib)
+		fprintf(b.f, " from file offset 0x%llx", r->offset);
+	fprintf(b.f, ", is %s.", role_text(lm_role(r)));
+	if (r->segment)
+		fprintf(b.f, " ELF: %s, %s.", r->segment, r->elf_note);
+	if (r->elf_role && strcmp(r->elf_role, r->role))
+		fprintf(b.f, " (The module, which cannot read the ELF headers, guessed '%s'.)", r->role);
+	fputc(' ', b.f);
+	why_separate(b.f, r, prev);
+	if (r->thp == 1)
+		fprintf(b.f, "Transparent huge pages may back it (%s); %ld are mapped now.",
+			r->thp_sizes ? r->thp_sizes : "2048K", r->pmd);
+	else if (r->thp == 0 && r->thp_reason)
+		fprintf(b.f, "Huge pages cannot back it: %s.",
+			lm_thp_reason_text(r->thp_reason));
+	else if (r->thp == 0)
+		fputs("Huge pages cannot back it (smaps' THPeligible is 0; without the module the rule that refuses is unknown).", b.f);
+	buf_para(out, &b);
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct lm_rec *x = *(struct lm_rec * const *)a;
+	const struct lm_rec *y = *(struct lm_rec * const *)b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_group *g)
+{
+	size_t n = g->nr + g->nr_extra, nthp = 0;
+	const struct lm_rec **recs = calloc(n, sizeof(*recs));
+	unsigned long long size = 0;
+	int counts[6] = { 0 };
+	static const char *const kinds[] = { "text", "rodata", "relro", "data", "gap", "bss" };
+	char hs[32];
+	struct buf b;
+
+	if (!recs)
+		return;
+	for (size_t i = 0; i < g->nr; i++)
+		recs[i] = g->recs[i];
+	for (size_t i = 0; i < g->nr_extra; i++)
+		recs[g->nr + i] = g->extra[i];
+	qsort(recs, n, sizeof(*recs), cmp_start);
+	for (size_t i = 0; i < n; i++) {
+		size += recs[i]->end - recs[i]->start;
+		nthp += recs[i]->thp == 1;
+		for (int k = 0; k < 6; k++)
+			counts[k] += !strcmp(lm_role(recs[i]), kinds[k]);
+	}
+	human(hs, sizeof(hs), size);
+
+	fprintf(out, "%s in process %d (%s)\n\n", g->name, (int)p->pid, p->comm ? p->comm : "?");
+	buf_open(&b);
+	fprintf(b.f, "This file is mapped by %zu record%s, %s in all. Each record is one VMA: a run of pages the kernel manages with one set of permissions and properties, and /proc/%d/maps prints one line per VMA.",
+		n, n == 1 ? "" : "s", hs, (int)p->pid);
+	if (counts[0] + counts[1] + counts[2] + counts[3] > 1)
+		fputs(" The dynamic loader maps each PT_LOAD segment of the ELF file with the permissions that segment asks for, so code, read-only data and writable data can never share a record.", b.f);
+	fprintf(b.f, " Here there %s", counts[0] == 1 ? "is" : "are");
+	{
+		const char *names[] = { "code", "read-only data", "RELRO", "writable data", "no-access alignment gap", "bss" };
+		bool first = true;
+		int last = -1;
+
+		for (int k = 0; k < 6; k++)
+			if (counts[k])
+				last = k;
+		for (int k = 0; k < 6; k++) {
+			if (!counts[k])
+				continue;
+			fprintf(b.f, "%s %d %s record%s",
+				first ? "" : k == last ? " and" : ",", counts[k],
+				names[k], counts[k] == 1 ? "" : "s");
+			first = false;
+		}
+		if (first)
+			fputs(" no record the loader's segments explain", b.f);
+	}
+	fputc('.', b.f);
+	if (g->elf_status)
+		fprintf(b.f, " The ELF headers could not be used (%s), so the roles are the module's.", g->elf_status);
+	if (p->from_smaps)
+		fputs(" The libmaps module is not loaded: this comes from /proc/<pid>/smaps, which does not say why records are kept apart or why THP does not apply.", b.f);
+	buf_para(out, &b);
+
+	for (size_t i = 0; i < n; i++)
+		explain_record(out, (int)i + 1, recs[i], i ? recs[i - 1] : NULL);
+
+	buf_open(&b);
+	if (recs[0]->perms[3] == 'p')
+		fputs("The 'p' in the permissions means private: the process sees the file's pages, but any page it writes becomes its own copy (copy-on-write), so the file on disk never changes and untouched pages stay shared with every other process using the library.", b.f);
+	else
+		fputs("The 's' in the permissions means shared: writes go to the file's pages, which every process mapping it sees.", b.f);
+	if (!nthp && !p->from_smaps)
+		fputs(" None of the records can be backed by transparent huge pages; each paragraph above names the rule that refuses.", b.f);
+	else if (nthp)
+		fprintf(b.f, " %zu of the records may be backed by transparent huge pages.", nthp);
+	buf_para(out, &b);
+	free(recs);
+}
+
+int lm_explain(FILE *out, const struct lm_proc *p, const char *pattern)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const struct lm_group *g = &p->groups[i];
+
+		if (!lm_group_is_file(g) || !lm_group_matches(g, pattern))
+			continue;
+		explain_group(out, p, g);
+		n++;
+	}
+	return n;
+}

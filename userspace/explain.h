@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LIBMAPS_EXPLAIN_H
+#define LIBMAPS_EXPLAIN_H
+
+#include <stdio.h>
+
+#include "view.h"
+
+/* Does the name of group @g match @pattern (glob, or a substring)? */
+bool lm_group_matches(const struct lm_group *g, const char *pattern);
+
+/*
+ * Plain-language paragraphs on why each file group of @p that matches
+ * @pattern (every file group if NULL) has the records it has.  Returns
+ * the number of groups explained.
+ */
+int lm_explain(FILE *out, const struct lm_proc *p, const char *pattern);
+
+/* One line saying what a THP reason or a merge reason means. */
+const char *lm_thp_reason_text(const char *reason);
+const char *lm_flag_text(const char *mnemonic);
+
+#endif /* LIBMAPS_EXPLAIN_H */
