@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make                 build libmaps.ko against KDIR (the running kernel's
-#                        build tree by default)
+#   make                 build the libmaps tool (userspace/) and libmaps.ko
+#                        against KDIR (the running kernel's build tree by
+#                        default); "make tool" builds the tool alone
 #   make check           checkpatch, then build for every supported kernel
 #                        (with sparse) and run the selftests inside QEMU
 #                        guests (installs what it needs)
 #   make demo            boot KERNEL in QEMU and show the view of a program
 #                        that uses libstdc++
-#   make install         install the module into KDIR's kernel's module tree
-#                        (DESTDIR for a staging root); make uninstall
+#   make install         install the module into KDIR's kernel's module tree,
+#                        the tool and libmaps(8) under PREFIX (/usr/local);
+#                        DESTDIR for a staging root; make uninstall
+#   make fixtures        recapture the tool's test fixtures from the module
+#                        in every rig kernel
 #   make clean
 
 KDIR	?= /lib/modules/$(shell uname -r)/build
@@ -21,7 +25,10 @@ KREL	 = $(or $(shell sed -n 's/^override KERNELRELEASE = //p' \
 		$(shell cat "$(KDIR)/include/config/kernel.release" 2>/dev/null))
 MODPATH	 = $(DESTDIR)/lib/modules/$(KREL)/extra/module
 
-all: module
+all: tool module
+
+tool:
+	$(MAKE) -C userspace
 
 module:
 	@test -d "$(KDIR)" || { \
@@ -33,17 +40,24 @@ module:
 check:
 	qemu/setup-host
 	qemu/lint
+	$(MAKE) -C userspace check
 	qemu/dkms 6.1
 	qemu/check
 
-install: module
+install: module tool
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+	$(MAKE) -C userspace install
 
 uninstall:
 	@test -n "$(KREL)" || { echo "libmaps: no kernel release in KDIR=$(KDIR)" >&2; exit 1; }
 	rm -f "$(MODPATH)/libmaps.ko" "$(MODPATH)/libmaps.ko.xz" "$(MODPATH)/libmaps.ko.zst"
 	-rmdir "$(MODPATH)" 2>/dev/null
 	@if [ -z "$(DESTDIR)" ]; then depmod "$(KREL)"; fi
+	$(MAKE) -C userspace uninstall
+
+fixtures:
+	qemu/setup-host
+	$(MAKE) -C userspace fixtures
 
 demo:
 	qemu/setup-host
@@ -57,5 +71,6 @@ clean:
 	rm -f modules.order Module.symvers .*.cmd
 	cd module && rm -f *.ko *.o *.mod *.mod.c modules.order .*.cmd
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C userspace clean
 
-.PHONY: all module check demo install uninstall clean
+.PHONY: all tool module check demo install uninstall fixtures clean
