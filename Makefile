@@ -61,10 +61,13 @@ fixtures:
 
 demo:
 	qemu/setup-host
+	$(MAKE) -C userspace
 	mkdir -p "$(BUILD)/demo"
 	g++ -O2 -Wall -Wextra -Werror -o "$(BUILD)/demo/stdcxx-demo" qemu/demo/stdcxx-demo.cc
-	qemu/run --kernel "$(KERNEL)" --add "$(BUILD)/demo/stdcxx-demo" -- \
-		"$(CURDIR)/qemu/demo/demo.sh" "$(BUILD)/demo/stdcxx-demo"
+	qemu/run --kernel "$(KERNEL)" --add "$(BUILD)/demo/stdcxx-demo" \
+		--add "$(CURDIR)/userspace/build/libmaps" -- \
+		"$(CURDIR)/qemu/demo/demo.sh" "$(BUILD)/demo/stdcxx-demo" \
+		"$(CURDIR)/userspace/build/libmaps"
 
 clean:
 	rm -rf "$(BUILD)" .tmp_versions
