@@ -405,6 +405,9 @@ static const char *smaps_role(const struct lm_rec *r, const struct lm_rec *prev,
 {
 	bool shared = r->perms[3] == 's';
 
+	if (strcmp(g->kind, "file") && strcmp(g->kind, "anon") &&
+	    strcmp(g->kind, "anon-shmem"))
+		return g->kind;
 	if (has_flag(r->decoded, "ht"))
 		return "hugetlb";
 	if (has_flag(r->decoded, "pf") || has_flag(r->decoded, "io") ||
