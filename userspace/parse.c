@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsing the libmaps view (Documentation/view.rst, format version 1) and,
+ * parse.c: parsing the libmaps view (Documentation/view.rst, format version 1) and,
  * for the fallback, /proc/<pid>/smaps into the same structures.
  */
 #include <errno.h>

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Filling the libsmartcols table: a tree (process, group, records), a
+ * list (one record a line) or a summary (one library a line).
+ */
+#include <libsmartcols.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "columns.h"
+#include "explain.h"
+
+enum {
+	COL_NAME, COL_PID, COL_COMM, COL_KIND, COL_START, COL_END, COL_PERMS,
+	COL_OFFSET, COL_SIZE, COL_RECORDS, COL_ROLE, COL_SOURCE, COL_SEGMENT,
+	COL_FLAGS, COL_VMFLAGS, COL_THP, COL_THPREASON, COL_THPSIZES, COL_PMD,
+	COL_HUGE, COL_PAGESIZE, COL_MERGE, COL_DEV, COL_INODE, COL_PATH,
+	COL_PROCS, NCOLS
+};
+
+struct colinfo {
+	const char *name;
+	double whint;
+	int flags;
+	int json;
+	const char *help;
+};
+
+static const struct colinfo infos[NCOLS] = {
+	[COL_NAME]	= { "NAME", 0.3, SCOLS_FL_TREE | SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
+			    "process, library (or other group), or record address range" },
+	[COL_PID]	= { "PID", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "process ID" },
+	[COL_COMM]	= { "COMM", 0.1, 0, SCOLS_JSON_STRING, "command name" },
+	[COL_KIND]	= { "KIND", 6, 0, SCOLS_JSON_STRING,
+			    "group kind: file, heap, stack, vdso, anon, anon-named ..." },
+	[COL_START]	= { "START", 12, 0, SCOLS_JSON_STRING, "start address (hex)" },
+	[COL_END]	= { "END", 12, 0, SCOLS_JSON_STRING, "end address (hex)" },
+	[COL_PERMS]	= { "PERMS", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/<pid>/maps" },
+	[COL_OFFSET]	= { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "file offset (hex)" },
+	[COL_SIZE]	= { "SIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "size" },
+	[COL_RECORDS]	= { "RECORDS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "number of records (VMAs)" },
+	[COL_ROLE]	= { "ROLE", 6, 0, SCOLS_JSON_STRING,
+			    "what the record holds: text, rodata, relro, data, bss, gap, heap ..." },
+	[COL_SOURCE]	= { "SOURCE", 6, 0, SCOLS_JSON_STRING,
+			    "who decided the role: elf, module, or smaps (fallback)" },
+	[COL_SEGMENT]	= { "SEGMENT", 0.1, 0, SCOLS_JSON_STRING,
+			    "the ELF segment the record comes from, or why ELF could not tell" },
+	[COL_FLAGS]	= { "FLAGS", 10, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "raw vm_flags (hex)" },
+	[COL_VMFLAGS]	= { "VMFLAGS", 0.2, 0, SCOLS_JSON_STRING,
+			    "decoded vm_flags (smaps VmFlags mnemonics)" },
+	[COL_THP]	= { "THP", 3, 0, SCOLS_JSON_BOOLEAN_OPTIONAL,
+			    "transparent huge pages may back the record (smaps THPeligible)" },
+	[COL_THPREASON]	= { "THP-REASON", 10, 0, SCOLS_JSON_STRING,
+			    "eligible, or the kernel rule that refuses THP" },
+	[COL_THPSIZES]	= { "THP-SIZES", 6, 0, SCOLS_JSON_STRING,
+			    "huge page sizes that may back the record" },
+	[COL_PMD]	= { "PMD", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "PMD-mapped huge pages backing it now" },
+	[COL_HUGE]	= { "HUGE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "bytes mapped by PMD-sized huge pages now" },
+	[COL_PAGESIZE]	= { "PAGESIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "kernel page size (smaps KernelPageSize)" },
+	[COL_MERGE]	= { "MERGE", 8, 0, SCOLS_JSON_STRING,
+			    "why the record is not one VMA with the record before it" },
+	[COL_DEV]	= { "DEV", 5, 0, SCOLS_JSON_STRING, "device of the file (major:minor)" },
+	[COL_INODE]	= { "INODE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "inode of the file" },
+	[COL_PATH]	= { "PATH", 0.3, SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
+			    "file or group name" },
+	[COL_PROCS]	= { "PROCS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "number of processes (--summary)" },
+};
+
+struct lm_sumrow {
+	char *name;
+	unsigned long procs, records;
+	unsigned long long size, huge;
+	pid_t last_pid;
+};
+
+static int column_id(const char *name, size_t len)
+{
+	for (int i = 0; i < NCOLS; i++)
+		if (strlen(infos[i].name) == len && !strncasecmp(infos[i].name, name, len))
+			return i;
+	return -1;
+}
+
+int lm_table_parse_columns(struct lm_table *t, const char *list,
+			   char *bad, size_t len)
+{
+	const char *s = list;
+
+	if (*s == '+')
+		s++;
+	else
+		t->ncols = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		int id = column_id(s, n);
+
+		if (id < 0) {
+			snprintf(bad, len, "%.*s", (int)n, s);
+			return -1;
+		}
+		if (t->ncols < NCOLS)
+			t->cols[t->ncols++] = id;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+void lm_table_default_columns(struct lm_table *t)
+{
+	static const int tree[] = { COL_NAME, COL_PERMS, COL_SIZE, COL_ROLE,
+				    COL_SEGMENT, COL_THP, COL_THPREASON, COL_MERGE };
+	static const int list[] = { COL_PID, COL_START, COL_END, COL_PERMS, COL_SIZE,
+				    COL_ROLE, COL_THPREASON, COL_MERGE, COL_PATH };
+	static const int summary[] = { COL_PATH, COL_PROCS, COL_RECORDS, COL_SIZE,
+				       COL_HUGE };
+	const int *d = t->mode == LM_MODE_TREE ? tree :
+		       t->mode == LM_MODE_LIST ? list : summary;
+	size_t n = t->mode == LM_MODE_TREE ? sizeof(tree) / sizeof(*tree) :
+		   t->mode == LM_MODE_LIST ? sizeof(list) / sizeof(*list) :
+		   sizeof(summary) / sizeof(*summary);
+
+	for (size_t i = 0; i < n; i++)
+		t->cols[i] = d[i];
+	t->ncols = (int)n;
+}
+
+static void die_nomem(void)
+{
+	fputs("libmaps: out of memory\n", stderr);
+	exit(1);
+}
+
+void lm_table_init(struct lm_table *t)
+{
+	const char *names[] = { "processes", "records", "libraries" };
+
+	t->tb = scols_new_table();
+	if (!t->tb)
+		die_nomem();
+	scols_table_set_name(t->tb, names[t->mode]);
+	scols_table_enable_json(t->tb, t->json);
+	scols_table_enable_raw(t->tb, t->raw);
+	scols_table_enable_noheadings(t->tb, t->noheadings);
+	scols_table_enable_colors(t->tb, t->colors);
+	for (int i = 0; i < t->ncols; i++) {
+		const struct colinfo *ci = &infos[t->cols[i]];
+		int flags = ci->flags;
+		struct libscols_column *cl;
+
+		if (t->mode != LM_MODE_TREE)
+			flags &= ~SCOLS_FL_TREE;
+		cl = scols_table_new_column(t->tb, ci->name, ci->whint, flags);
+		if (!cl)
+			die_nomem();
+		if (t->json) {
+			int type = ci->json;
+
+			if ((t->cols[i] == COL_SIZE || t->cols[i] == COL_HUGE ||
+			     t->cols[i] == COL_PAGESIZE) && !t->bytes)
+				type = SCOLS_JSON_STRING;
+			scols_column_set_json_type(cl, type);
+		}
+	}
+}
+
+static void size_str(const struct lm_table *t, char *buf, size_t len,
+		     unsigned long long bytes)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	int u = 0;
+
+	if (t->bytes) {
+		snprintf(buf, len, "%llu", bytes);
+		return;
+	}
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", bytes);
+	else if (v >= 10 || v == (unsigned long long)v)
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+}
+
+static void set(struct libscols_line *ln, int i, const char *s)
+{
+	if (s && scols_line_set_data(ln, i, s))
+		die_nomem();
+}
+
+static void setf(struct libscols_line *ln, int i, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void setf(struct libscols_line *ln, int i, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_nomem();
+	va_end(ap);
+	if (scols_line_refer_data(ln, i, s))
+		die_nomem();
+}
+
+static const char *group_label(const struct lm_group *g)
+{
+	return *g->name ? g->name : "[anon]";
+}
+
+static void fill_record(struct lm_table *t, struct libscols_line *ln,
+			const struct lm_proc *p, const struct lm_rec *r)
+{
+	const struct lm_group *g = r->lib ? r->lib : r->group;
+	char buf[64];
+
+	for (int i = 0; i < t->ncols; i++) {
+		switch (t->cols[i]) {
+		case COL_NAME:
+			setf(ln, i, "%lx-%lx", r->start, r->end);
+			break;
+		case COL_PID:
+			setf(ln, i, "%d", (int)p->pid);
+			break;
+		case COL_COMM:
+			set(ln, i, p->comm);
+			break;
+		case COL_KIND:
+			set(ln, i, r->group->kind);
+			break;
+		case COL_START:
+			setf(ln, i, "%lx", r->start);
+			break;
+		case COL_END:
+			setf(ln, i, "%lx", r->end);
+			break;
+		case COL_PERMS:
+			set(ln, i, r->perms);
+			break;
+		case COL_OFFSET:
+			setf(ln, i, "%08llx", r->offset);
+			break;
+		case COL_SIZE:
+			size_str(t, buf, sizeof(buf), r->end - r->start);
+			set(ln, i, buf);
+			break;
+		case COL_ROLE:
+			set(ln, i, lm_role(r));
+			break;
+		case COL_SOURCE:
+			set(ln, i, r->elf_role ? "elf" : p->from_smaps ? "smaps" : "module");
+			break;
+		case COL_SEGMENT:
+			set(ln, i, r->segment);
+			break;
+		case COL_FLAGS:
+			if (r->has_flags)
+				setf(ln, i, "0x%llx", r->flags);
+			break;
+		case COL_VMFLAGS:
+			set(ln, i, r->decoded);
+			break;
+		case COL_THP:
+			if (r->thp >= 0)
+				set(ln, i, r->thp ? "yes" : "no");
+			break;
+		case COL_THPREASON:
+			set(ln, i, r->thp_reason ? r->thp_reason :
+				   r->thp == 1 ? "eligible" : "?");
+			if (t->colors && r->thp == 1) {
+				struct libscols_cell *ce = scols_line_get_cell(ln, i);
+
+				scols_cell_set_color(ce, "green");
+			}
+			break;
+		case COL_THPSIZES:
+			set(ln, i, r->thp_sizes);
+			break;
+		case COL_PMD:
+			if (r->pmd >= 0)
+				setf(ln, i, "%ld", r->pmd);
+			break;
+		case COL_HUGE:
+			if (r->pmd >= 0) {
+				size_str(t, buf, sizeof(buf),
+					 (unsigned long long)r->pmd << 21);
+				set(ln, i, buf);
+			}
+			break;
+		case COL_PAGESIZE:
+			size_str(t, buf, sizeof(buf),
+				 (unsigned long long)r->pagesize_kb << 10);
+			set(ln, i, buf);
+			break;
+		case COL_MERGE:
+			set(ln, i, r->lib ? "no-file" : r->merge ? r->merge : "?");
+			break;
+		case COL_DEV:
+			if (g->has_inode && !r->lib)
+				setf(ln, i, "%x:%x", g->major, g->minor);
+			break;
+		case COL_INODE:
+			if (g->has_inode && !r->lib)
+				setf(ln, i, "%llu", g->ino);
+			break;
+		case COL_PATH:
+			set(ln, i, group_label(g));
+			break;
+		}
+	}
+}
+
+static struct libscols_line *new_line(struct lm_table *t, struct libscols_line *parent)
+{
+	struct libscols_line *ln = scols_table_new_line(t->tb, parent);
+
+	if (!ln)
+		die_nomem();
+	return ln;
+}
+
+/* Records a group shows: its own, less bss moved to its library, plus its bss. */
+static size_t group_shown(const struct lm_group *g, const struct lm_rec **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->nr; i++)
+		if (!g->recs[i]->lib)
+			out[n++] = g->recs[i];
+	for (size_t i = 0; i < g->nr_extra; i++)
+		out[n++] = g->extra[i];
+	return n;
+}
+
+static void add_group(struct lm_table *t, struct libscols_line *parent,
+		      const struct lm_proc *p, const struct lm_group *g)
+{
+	const struct lm_rec **recs = calloc(g->nr + g->nr_extra + 1, sizeof(*recs));
+	unsigned long long size = 0, huge = 0;
+	struct libscols_line *ln = NULL;
+	bool known = true;
+	size_t n;
+	char buf[64];
+
+	if (!recs)
+		die_nomem();
+	n = group_shown(g, recs);
+	if (!n) {
+		free(recs);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size += recs[i]->end - recs[i]->start;
+		if (recs[i]->pmd < 0)
+			known = false;
+		else
+			huge += (unsigned long long)recs[i]->pmd << 21;
+	}
+	if (t->mode == LM_MODE_TREE) {
+		ln = new_line(t, parent);
+		if (t->colors)
+			scols_line_set_color(ln, "bold");
+		for (int i = 0; i < t->ncols; i++) {
+			switch (t->cols[i]) {
+			case COL_NAME:
+			case COL_PATH:
+				set(ln, i, group_label(g));
+				break;
+			case COL_PID:
+				setf(ln, i, "%d", (int)p->pid);
+				break;
+			case COL_COMM:
+				set(ln, i, p->comm);
+				break;
+			case COL_KIND:
+				set(ln, i, g->kind);
+				break;
+			case COL_SIZE:
+				size_str(t, buf, sizeof(buf), size);
+				set(ln, i, buf);
+				break;
+			case COL_RECORDS:
+				setf(ln, i, "%zu", n);
+				break;
+			case COL_HUGE:
+				if (known) {
+					size_str(t, buf, sizeof(buf), huge);
+					set(ln, i, buf);
+				}
+				break;
+			case COL_SEGMENT:
+				set(ln, i, g->elf_status);
+				break;
+			case COL_DEV:
+				if (g->has_inode)
+					setf(ln, i, "%x:%x", g->major, g->minor);
+				break;
+			case COL_INODE:
+				if (g->has_inode)
+					setf(ln, i, "%llu", g->ino);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		fill_record(t, new_line(t, ln), p, recs[i]);
+	free(recs);
+}
+
+static void add_summary(struct lm_table *t, const struct lm_proc *p,
+			const struct lm_group *g)
+{
+	struct lm_sumrow *row = NULL;
+
+	if (!lm_group_is_file(g))
+		return;
+	for (size_t i = 0; i < t->nsum; i++)
+		if (!strcmp(t->sum[i].name, g->name))
+			row = &t->sum[i];
+	if (!row) {
+		struct lm_sumrow *s = realloc(t->sum, (t->nsum + 1) * sizeof(*s));
+
+		if (!s)
+			die_nomem();
+		t->sum = s;
+		row = &s[t->nsum++];
+		memset(row, 0, sizeof(*row));
+		row->name = strdup(g->name);
+		row->last_pid = -1;
+		if (!row->name)
+			die_nomem();
+	}
+	if (row->last_pid != p->pid)
+		row->procs++;
+	row->last_pid = p->pid;
+	row->records += g->nr + g->nr_extra;
+	row->size += g->size;
+	row->huge += g->huge;
+	for (size_t i = 0; i < g->nr_extra; i++) {
+		row->size += g->extra[i]->end - g->extra[i]->start;
+		row->huge += (unsigned long long)(g->extra[i]->pmd > 0 ? g->extra[i]->pmd : 0) << 21;
+	}
+}
+
+static void print_summary(struct lm_table *t)
+{
+	char buf[64];
+
+	for (size_t r = 0; r < t->nsum; r++) {
+		struct libscols_line *ln = new_line(t, NULL);
+		struct lm_sumrow *s = &t->sum[r];
+
+		for (int i = 0; i < t->ncols; i++) {
+			switch (t->cols[i]) {
+			case COL_NAME:
+			case COL_PATH:
+				set(ln, i, s->name);
+				break;
+			case COL_PROCS:
+				setf(ln, i, "%lu", s->procs);
+				break;
+			case COL_RECORDS:
+				setf(ln, i, "%lu", s->records);
+				break;
+			case COL_SIZE:
+				size_str(t, buf, sizeof(buf), s->size);
+				set(ln, i, buf);
+				break;
+			case COL_HUGE:
+				size_str(t, buf, sizeof(buf), s->huge);
+				set(ln, i, buf);
+				break;
+			}
+		}
+		free(s->name);
+	}
+}
+
+void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
+{
+	struct libscols_line *ln = NULL;
+	char buf[64];
+
+	if (t->mode == LM_MODE_SUMMARY) {
+		for (size_t i = 0; i < p->ngroups; i++)
+			if (lm_group_matches(&p->groups[i], t->lib))
+				add_summary(t, p, &p->groups[i]);
+		return;
+	}
+	if (t->mode == LM_MODE_TREE) {
+		unsigned long long size = 0;
+
+		for (size_t i = 0; i < p->nr; i++)
+			size += p->recs[i].end - p->recs[i].start;
+		ln = new_line(t, NULL);
+		for (int i = 0; i < t->ncols; i++) {
+			switch (t->cols[i]) {
+			case COL_NAME:
+				setf(ln, i, "%d %s%s", (int)p->pid, p->comm ? p->comm : "",
+				     p->nomm ? " (no address space)" : "");
+				break;
+			case COL_PID:
+				setf(ln, i, "%d", (int)p->pid);
+				break;
+			case COL_COMM:
+				set(ln, i, p->comm);
+				break;
+			case COL_SIZE:
+				size_str(t, buf, sizeof(buf), size);
+				set(ln, i, buf);
+				break;
+			case COL_RECORDS:
+				setf(ln, i, "%zu", p->nr);
+				break;
+			case COL_SOURCE:
+				set(ln, i, p->from_smaps ? "smaps" : "module");
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const struct lm_group *g = &p->groups[i];
+
+		if (t->lib && (!lm_group_is_file(g) || !lm_group_matches(g, t->lib)))
+			continue;
+		add_group(t, ln, p, g);
+	}
+}
+
+/* --- loading a process --- */
+
+void lm_table_print(struct lm_table *t)
+{
+	if (t->mode == LM_MODE_SUMMARY)
+		print_summary(t);
+	scols_print_table(t->tb);
+	scols_unref_table(t->tb);
+	free(t->sum);
+	t->tb = NULL;
+	t->sum = NULL;
+}
+
+void lm_columns_help(FILE *out, const char *indent)
+{
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(out, "%s%10s  %s\n", indent, infos[i].name, infos[i].help);
+}

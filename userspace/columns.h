@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tool's output: one libsmartcols table, its columns declared once in
+ * a static table (as util-linux's lsfd does) that also drives -o,
+ * --list-columns and --help.
+ */
+#ifndef LIBMAPS_COLUMNS_H
+#define LIBMAPS_COLUMNS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "view.h"
+
+enum lm_mode { LM_MODE_TREE, LM_MODE_LIST, LM_MODE_SUMMARY };
+
+struct libscols_table;
+struct lm_sumrow;
+
+struct lm_table {
+	enum lm_mode mode;
+	bool json, raw, noheadings, bytes, colors;
+	const char *lib;		/* --lib: only matching file groups */
+	int cols[32];
+	int ncols;
+	struct libscols_table *tb;
+	struct lm_sumrow *sum;		/* --summary: one row per library */
+	size_t nsum;
+};
+
+/* The mode's default columns. */
+void lm_table_default_columns(struct lm_table *t);
+/* -o LIST ("+LIST" appends); 0, or -1 naming the unknown column in @bad. */
+int lm_table_parse_columns(struct lm_table *t, const char *list,
+			   char *bad, size_t len);
+void lm_table_init(struct lm_table *t);
+/* Add a process: its groups and records (or, --summary, its libraries). */
+void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p);
+/* Print the table and free it. */
+void lm_table_print(struct lm_table *t);
+/* One line per column: name and what it shows. */
+void lm_columns_help(FILE *out, const char *indent);
+
+#endif /* LIBMAPS_COLUMNS_H */

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmaps - show why a process's memory map has the records it has
+ *
+ * Reads the view of the libmaps kernel module,
+ * /sys/kernel/debug/libmaps/<pid>, refines its roles with the ELF headers
+ * of the mapped files, and prints it as a tree, a table or JSON with
+ * libsmartcols, in the conventions of util-linux's lsblk and lsfd.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "columns.h"
+#include "elf.h"
+#include "explain.h"
+#include "view.h"
+
+#ifndef LIBMAPS_VERSION
+#define LIBMAPS_VERSION "0.1"
+#endif
+
+struct ctl {
+	struct lm_table out;
+	bool explain, force_proc, no_elf, fallback_warned;
+	const char *input;
+};
+
+static const char *prog = "libmaps";
+
+static void die_nomem(void)
+{
+	fprintf(stderr, "%s: out of memory\n", prog);
+	exit(1);
+}
+
+static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(2);
+}
+
+static void usage(void)
+{
+	printf("Usage:\n"
+	       " %1$s [options] <pid>|self...\n"
+	       " %1$s --explain <pid> [<library>]\n"
+	       " %1$s --lib <pattern> [<pid>...]\n"
+	       " %1$s --summary [<pid>...]\n\n"
+	       "Show why a process's memory map has the records it has: each library's\n"
+	       "records grouped, each record's role, why it is not merged with its\n"
+	       "neighbour and whether transparent huge pages may back it.\n\n"
+	       "Options:\n"
+	       " -l, --list             a flat table, one record a line\n"
+	       " -J, --json             JSON output\n"
+	       " -r, --raw              raw output\n"
+	       " -o, --output <list>    columns to print (+<list> adds to the default)\n"
+	       " -n, --noheadings       no headings\n"
+	       " -b, --bytes            sizes in bytes, not in human-readable form\n"
+	       " -e, --explain          explain, in words, why each library has its records\n"
+	       " -L, --lib <pattern>    every process that maps a matching library\n"
+	       " -s, --summary          one line per library\n"
+	       "     --color[=<when>]   colours: auto, always or never\n"
+	       "     --proc             read /proc/<pid>/smaps even if the module is loaded\n"
+	       "     --no-elf           keep the module's roles; do not read ELF headers\n"
+	       "     --input <file>     read a saved view from <file> ('-': stdin)\n"
+	       " -H, --list-columns     list the available columns\n"
+	       " -h, --help             display this help\n"
+	       " -V, --version          display version\n\n"
+	       "Needs the libmaps module and CAP_SYS_ADMIN; without the module it falls\n"
+	       "back to /proc/<pid>/smaps and marks what it cannot tell.\n\n"
+	       "Available output columns:\n", prog);
+	lm_columns_help(stdout, " ");
+	printf("\nFor more details see libmaps(8).\n");
+	exit(0);
+}
+
+static bool module_present(const char **why)
+{
+	struct stat st;
+
+	if (!stat(LM_DEBUGFS, &st))
+		return true;
+	*why = errno == ENOENT ? "the libmaps module is not loaded (no " LM_DEBUGFS ")" :
+	       errno == EACCES ? "cannot reach " LM_DEBUGFS ": permission denied (it needs root)" :
+	       "cannot reach " LM_DEBUGFS;
+	return false;
+}
+
+static const char *open_error(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no such process";
+	case ESRCH:
+		return "the process exited";
+	case EPERM:
+		return "permission denied: reading the view needs CAP_SYS_ADMIN";
+	case EACCES:
+		return "permission denied";
+	case EINTR:
+		return "interrupted while waiting for the process's mmap lock";
+	default:
+		return strerror(err);
+	}
+}
+
+static char *read_comm(pid_t pid)
+{
+	char path[64], *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	s = lm_slurp(path, NULL);
+	if (s)
+		s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+/* 0, or -1 with a message on stderr (quiet: for --lib scans, say nothing). */
+static int load(struct ctl *ctl, pid_t pid, struct lm_proc *p, bool quiet)
+{
+	char path[64], err[256];
+	const char *why = NULL;
+	char *text;
+
+	if (!ctl->force_proc && module_present(&why)) {
+		snprintf(path, sizeof(path), LM_DEBUGFS "/%d", (int)pid);
+		text = lm_slurp(path, NULL);
+		if (!text) {
+			if (!quiet)
+				fprintf(stderr, "%s: pid %d: %s\n", prog, (int)pid,
+					open_error(errno));
+			return -1;
+		}
+		if (lm_parse_view(text, p, err, sizeof(err))) {
+			fprintf(stderr, "%s: pid %d: %s: %s\n", prog, (int)pid, path, err);
+			free(text);
+			return -1;
+		}
+		free(text);
+	} else {
+		if (why && !ctl->fallback_warned) {
+			fprintf(stderr, "%s: %s; showing what /proc/<pid>/smaps tells (merge and THP reasons unknown)\n",
+				prog, why);
+			ctl->fallback_warned = true;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+		text = lm_slurp(path, NULL);
+		if (!text) {
+			if (!quiet)
+				fprintf(stderr, "%s: pid %d: %s\n", prog, (int)pid,
+					open_error(errno == ENOENT ? ENOENT : errno));
+			return -1;
+		}
+		if (lm_parse_smaps(text, pid, p, err, sizeof(err))) {
+			fprintf(stderr, "%s: pid %d: %s: %s\n", prog, (int)pid, path, err);
+			free(text);
+			return -1;
+		}
+		free(text);
+		p->comm = read_comm(pid);
+	}
+	if (!ctl->no_elf)
+		lm_elf_refine(p, true);
+	return 0;
+}
+
+static int load_input(struct ctl *ctl, struct lm_proc *p)
+{
+	char err[256];
+	char *text;
+
+	text = lm_slurp(strcmp(ctl->input, "-") ? ctl->input : "/dev/stdin", NULL);
+	if (!text) {
+		fprintf(stderr, "%s: %s: %s\n", prog, ctl->input, strerror(errno));
+		return -1;
+	}
+	if (lm_parse_view(text, p, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", prog, ctl->input, err);
+		free(text);
+		return -1;
+	}
+	free(text);
+	if (!ctl->no_elf)
+		lm_elf_refine(p, false);
+	return 0;
+}
+
+static int parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "self")) {
+		*pid = getpid();
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > 4194304)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return *(const pid_t *)a - *(const pid_t *)b;
+}
+
+/* Every pid in /proc, sorted. */
+static pid_t *all_pids(size_t *n)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t *pids = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		pid_t pid;
+
+		if (parse_pid(de->d_name, &pid) || !strcmp(de->d_name, "self"))
+			continue;
+		if (*n == cap) {
+			pid_t *np = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*np));
+
+			if (!np)
+				die_nomem();
+			pids = np;
+		}
+		pids[(*n)++] = pid;
+	}
+	closedir(d);
+	if (pids)
+		qsort(pids, *n, sizeof(*pids), cmp_pid);
+	return pids;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_COLOR = 256, OPT_PROC, OPT_NOELF, OPT_INPUT };
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "lib", required_argument, NULL, 'L' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "proc", no_argument, NULL, OPT_PROC },
+		{ "no-elf", no_argument, NULL, OPT_NOELF },
+		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "list-columns", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl ctl = { .out.mode = LM_MODE_TREE };
+	const char *outarg = NULL, *color = "auto";
+	bool list_columns = false;
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	int c, rc = 0;
+
+	setlocale(LC_ALL, "");
+	while ((c = getopt_long(argc, argv, "lJro:nbeL:sHhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			ctl.out.mode = LM_MODE_LIST;
+			break;
+		case 'J':
+			ctl.out.json = true;
+			break;
+		case 'r':
+			ctl.out.raw = true;
+			break;
+		case 'o':
+			outarg = optarg;
+			break;
+		case 'n':
+			ctl.out.noheadings = true;
+			break;
+		case 'b':
+			ctl.out.bytes = true;
+			break;
+		case 'e':
+			ctl.explain = true;
+			break;
+		case 'L':
+			ctl.out.lib = optarg;
+			break;
+		case 's':
+			ctl.out.mode = LM_MODE_SUMMARY;
+			break;
+		case OPT_COLOR:
+			color = optarg ? optarg : "always";
+			if (strcmp(color, "auto") && strcmp(color, "always") &&
+			    strcmp(color, "never"))
+				usage_error("unsupported color mode: %s", color);
+			break;
+		case OPT_PROC:
+			ctl.force_proc = true;
+			break;
+		case OPT_NOELF:
+			ctl.no_elf = true;
+			break;
+		case OPT_INPUT:
+			ctl.input = optarg;
+			break;
+		case 'H':
+			list_columns = true;
+			break;
+		case 'h':
+			usage();
+			break;
+		case 'V':
+			printf("%s %s\n", prog, LIBMAPS_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+			return 2;
+		}
+	}
+	if (list_columns) {
+		lm_columns_help(stdout, "");
+		return 0;
+	}
+	ctl.out.colors = !strcmp(color, "always") ||
+		     (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !ctl.out.json && !ctl.out.raw);
+
+	if (ctl.explain) {
+		struct lm_proc p;
+		const char *pattern;
+		pid_t pid;
+
+		if (ctl.input ? optind + 1 < argc : optind >= argc || optind + 2 < argc)
+			usage_error("%s", "--explain takes a pid and an optional library");
+		if (ctl.input) {
+			pattern = optind < argc ? argv[optind] : NULL;
+			if (load_input(&ctl, &p))
+				return 1;
+		} else {
+			if (parse_pid(argv[optind], &pid))
+				usage_error("not a pid: %s", argv[optind]);
+			pattern = optind + 1 < argc ? argv[optind + 1] : NULL;
+			if (load(&ctl, pid, &p, false))
+				return 1;
+		}
+		if (!lm_explain(stdout, &p, pattern)) {
+			fprintf(stderr, "%s: pid %d maps no file%s%s\n", prog, (int)p.pid,
+				pattern ? " matching " : "", pattern ? pattern : "");
+			rc = 1;
+		}
+		lm_proc_free(&p);
+		return rc;
+	}
+
+	for (int i = optind; i < argc; i++) {
+		pid_t pid;
+
+		if (parse_pid(argv[i], &pid))
+			usage_error("not a pid: %s", argv[i]);
+		pids = realloc(pids, (npids + 1) * sizeof(*pids));
+		if (!pids)
+			die_nomem();
+		pids[npids++] = pid;
+	}
+	if (ctl.input && npids)
+		usage_error("%s", "--input takes no pids");
+	if (!npids && !ctl.input) {
+		if (!ctl.out.lib && ctl.out.mode != LM_MODE_SUMMARY)
+			usage_error("%s", "no pid given");
+		pids = all_pids(&npids);
+	}
+
+	lm_table_default_columns(&ctl.out);
+	if (outarg) {
+		char bad[64];
+
+		if (lm_table_parse_columns(&ctl.out, outarg, bad, sizeof(bad)))
+			usage_error("unknown column: %s", bad);
+	}
+	lm_table_init(&ctl.out);
+
+	if (ctl.input) {
+		struct lm_proc p;
+
+		if (load_input(&ctl, &p)) {
+			free(pids);
+			return 1;
+		}
+		lm_table_add_proc(&ctl.out, &p);
+		lm_proc_free(&p);
+	}
+	/* A scan (--lib or --summary without pids) skips what vanished. */
+	for (size_t i = 0; i < npids; i++) {
+		bool scan = !optind || optind >= argc;
+		struct lm_proc p;
+		bool match = !ctl.out.lib;
+
+		if (load(&ctl, pids[i], &p, scan)) {
+			if (!scan)
+				rc = 1;
+			continue;
+		}
+		for (size_t g = 0; !match && g < p.ngroups; g++)
+			match = lm_group_is_file(&p.groups[g]) &&
+				lm_group_matches(&p.groups[g], ctl.out.lib);
+		if (match)
+			lm_table_add_proc(&ctl.out, &p);
+		lm_proc_free(&p);
+	}
+	lm_table_print(&ctl.out);
+	free(pids);
+	return rc;
+}
