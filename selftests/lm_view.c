@@ -18,7 +18,7 @@
 
 #define LM_BUF_SIZE	(8 << 20)
 
-char lm_error[512];
+__thread char lm_error[512];
 
 static char *buf_maps, *buf_maps2, *buf_view, *buf_smaps;
 
@@ -236,7 +236,8 @@ static int bit_order_error(const struct lm_view_rec *r)
  * The line at *@pos, copied and NUL-terminated so that field lookups stay
  * within it; *@next is set to its newline (NULL if there is none).
  */
-static char line_buf[16384];
+/* Per thread: the stress test parses views in several threads. */
+static __thread char line_buf[16384];
 
 static const char *text_line(const char **pos, const char **next)
 {

@@ -77,7 +77,7 @@ struct lm_maps {
  * Parsers return 0, or -1 with a message in lm_error.  The view parser
  * also checks the view's own invariants (Documentation/view.rst).
  */
-extern char lm_error[512];
+extern __thread char lm_error[512];
 
 ssize_t lm_read_file(const char *path, char *buf, size_t size);
 int lm_parse_view(const char *text, struct lm_view *v);
