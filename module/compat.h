@@ -28,6 +28,33 @@
 	(KERNEL_VERSION(major, minor, sub) <= LINUX_VERSION_CODE)
 
 /*
+ * ->setattr() gained the mount's user namespace in 5.12 (idmapped mounts)
+ * and took a struct mnt_idmap instead in 6.3.  libmaps implements the
+ * old two-argument form and wraps it.
+ */
+#if LM_KERNEL_AT_LEAST(6, 3, 0)
+#define LM_SETATTR(fn)							\
+static int fn##_compat(struct mnt_idmap *idmap, struct dentry *dentry,	\
+		       struct iattr *attr)				\
+{									\
+	return fn(dentry, attr);					\
+}
+#elif LM_KERNEL_AT_LEAST(5, 12, 0)
+#define LM_SETATTR(fn)							\
+static int fn##_compat(struct user_namespace *ns,			\
+		       struct dentry *dentry, struct iattr *attr)	\
+{									\
+	return fn(dentry, attr);					\
+}
+#else
+#define LM_SETATTR(fn)							\
+static int fn##_compat(struct dentry *dentry, struct iattr *attr)	\
+{									\
+	return fn(dentry, attr);					\
+}
+#endif
+
+/*
  * 6.14 passes the parent directory and the name to ->d_revalidate()
  * (commit "make ->d_revalidate() take parent directory and name").  libmaps
  * implements the old two-argument form and wraps it.

@@ -115,8 +115,23 @@ static const char *lm_self_get_link(struct dentry *dentry, struct inode *inode,
 	return name;
 }
 
+/*
+ * Nothing here has attributes to change: without ->setattr() the VFS
+ * would let chmod(), chown() and truncate() rewrite the inodes it caches.
+ */
+static int lm_setattr(struct dentry *dentry, struct iattr *attr)
+{
+	return -EPERM;
+}
+LM_SETATTR(lm_setattr)
+
 static const struct inode_operations lm_self_iops = {
 	.get_link	= lm_self_get_link,
+	.setattr	= lm_setattr_compat,
+};
+
+static const struct inode_operations lm_view_iops = {
+	.setattr	= lm_setattr_compat,
 };
 
 /* --- the directory ----------------------------------------------------- */
@@ -194,6 +209,7 @@ static struct dentry *lm_lookup(struct inode *dir, struct dentry *dentry,
 		put_pid(pid);
 		return ERR_PTR(-ENOMEM);
 	}
+	inode->i_op = &lm_view_iops;
 	inode->i_fop = &lm_view_fops;
 	inode->i_private = pid;		/* put by lm_evict_inode() */
 	return d_splice_alias(inode, dentry);
@@ -271,6 +287,7 @@ static int lm_readdir(struct file *file, struct dir_context *ctx)
 
 static const struct inode_operations lm_root_iops = {
 	.lookup		= lm_lookup,
+	.setattr	= lm_setattr_compat,
 };
 
 static const struct file_operations lm_root_fops = {
