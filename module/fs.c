@@ -26,6 +26,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "libmaps.h"
@@ -348,7 +349,8 @@ static int lm_init_fs_context(struct fs_context *fc)
  * The superblock holds a reference on this module (fs_type.owner) while
  * libmapsfs is mounted, and every open view file holds one too
  * (fops.owner): rmmod fails with EBUSY rather than pulling code from under
- * a reader.  "umount /sys/kernel/debug/libmaps" releases the mount.
+ * a reader.  The mount goes by itself once nobody uses it (below), or with
+ * "umount /sys/kernel/debug/libmaps".
  */
 static struct file_system_type lm_fs_type = {
 	.owner			= THIS_MODULE,
@@ -356,6 +358,27 @@ static struct file_system_type lm_fs_type = {
 	.init_fs_context	= lm_init_fs_context,
 	.kill_sb		= kill_anon_super,
 };
+
+/*
+ * Every LM_EXPIRE_SECS the automounted view is marked for expiry, and a
+ * mount marked on the previous pass that nobody has used since is
+ * unmounted (mark_mounts_for_expiry(), as NFS does with its submounts):
+ * rmmod works without an umount once no view has been open for two
+ * passes, and the next access mounts it again.
+ */
+#define LM_EXPIRE_SECS	5
+
+static LIST_HEAD(lm_expiry_list);
+
+static void lm_expire(struct work_struct *work);
+static DECLARE_DELAYED_WORK(lm_expire_work, lm_expire);
+
+static void lm_expire(struct work_struct *work)
+{
+	mark_mounts_for_expiry(&lm_expiry_list);
+	if (!list_empty(&lm_expiry_list))
+		schedule_delayed_work(&lm_expire_work, LM_EXPIRE_SECS * HZ);
+}
 
 static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
 {
@@ -369,6 +392,8 @@ static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
 	put_fs_context(fc);
 	if (IS_ERR(mnt))
 		return mnt;
+	mnt_set_expiry(mnt, &lm_expiry_list);
+	schedule_delayed_work(&lm_expire_work, LM_EXPIRE_SECS * HZ);
 	return lm_automount_ref(mnt);
 }
 
@@ -393,6 +418,8 @@ int lm_fs_init(void)
 
 void lm_fs_exit(void)
 {
+	/* No mount is left (it pinned the module): stop the expiry pass. */
+	cancel_delayed_work_sync(&lm_expire_work);
 	debugfs_remove(lm_debugfs_dir);
 	unregister_filesystem(&lm_fs_type);
 }

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifecycle: unloading and reloading the module in a loop while readers
+ * hold views open and keep reading; the view's mount expiring by itself so
+ * that rmmod needs no umount; a target that execs between open and read.
+ *
+ * The rig's guest loads the module from /libmaps.ko; these tests reload it
+ * from there and leave it loaded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lm_view.h"
+
+#define MODULE_FILE	"/libmaps.ko"
+#define NR_READERS	4
+#define RELOADS		5
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "libmaps", O_NONBLOCK);
+}
+
+static int load(void)
+{
+	int fd = open(MODULE_FILE, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+static bool loaded(void)
+{
+	return access("/sys/module/libmaps", F_OK) == 0;
+}
+
+struct reader {
+	pthread_t thread;
+	int fd;
+	char *first;		/* the whole view, read right after open */
+	ssize_t len;
+	atomic_bool stop;
+	atomic_ulong reads;
+	atomic_int bad;
+};
+
+/* Keep reading the open view at random offsets; it must never change. */
+static void *reread(void *arg)
+{
+	struct reader *r = arg;
+	unsigned int seed = (unsigned int)r->fd;
+	char buf[512];
+
+	while (!atomic_load(&r->stop)) {
+		off_t off = rand_r(&seed) % r->len;
+		ssize_t n = pread(r->fd, buf, sizeof(buf), off);
+		ssize_t want = r->len - off < (ssize_t)sizeof(buf) ?
+			       r->len - off : (ssize_t)sizeof(buf);
+
+		if (n != want || memcmp(buf, r->first + off, n))
+			r->bad++;
+		r->reads++;
+	}
+	return NULL;
+}
+
+static int start_reader(struct reader *r, const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%s", name);
+	memset(r, 0, sizeof(*r));
+	r->fd = open(path, O_RDONLY);
+	if (r->fd < 0)
+		return -1;
+	r->first = malloc(1 << 20);
+	r->len = r->first ? pread(r->fd, r->first, 1 << 20, 0) : -1;
+	if (r->len <= 0)
+		return -1;
+	return pthread_create(&r->thread, NULL, reread, r);
+}
+
+static void stop_reader(struct reader *r)
+{
+	atomic_store(&r->stop, true);
+	pthread_join(r->thread, NULL);
+	close(r->fd);
+	free(r->first);
+}
+
+FIXTURE(lifecycle) {};
+
+FIXTURE_SETUP(lifecycle)
+{
+	if (access(MODULE_FILE, R_OK))
+		SKIP(return, "no " MODULE_FILE ": not in a rig guest");
+	ASSERT_TRUE(loaded());
+}
+
+/* Whatever happened, leave the module loaded for the tests after us. */
+FIXTURE_TEARDOWN(lifecycle)
+{
+	if (!loaded())
+		load();
+}
+
+TEST_F_TIMEOUT(lifecycle, reload_while_reading, 120)
+{
+	struct reader readers[NR_READERS];
+	unsigned long reads = 0;
+	int survived = 0;
+
+	for (int round = 0; round < RELOADS; round++) {
+		for (int i = 0; i < NR_READERS; i++)
+			ASSERT_EQ(0, start_reader(&readers[i], i % 2 ? "self" : "1"));
+		usleep(100000);
+
+		/* open views pin the module: refused, and reading goes on */
+		EXPECT_EQ(-1, unload());
+		EXPECT_TRUE(errno == EBUSY || errno == EAGAIN) TH_LOG("%s", strerror(errno));
+		EXPECT_TRUE(loaded());
+		EXPECT_EQ(-1, umount2(LM_DEBUGFS, 0));
+		EXPECT_EQ(EBUSY, errno);
+		usleep(100000);
+
+		for (int i = 0; i < NR_READERS; i++) {
+			stop_reader(&readers[i]);
+			EXPECT_EQ(0, readers[i].bad);
+			EXPECT_NE(0UL, readers[i].reads);
+			reads += readers[i].reads;
+		}
+
+		/* closed: unmount (or it expired already) and unload */
+		if (umount2(LM_DEBUGFS, 0))
+			EXPECT_EQ(EINVAL, errno);
+		ASSERT_EQ(0, unload()) TH_LOG("rmmod: %s", strerror(errno));
+		EXPECT_FALSE(loaded());
+		EXPECT_EQ(-1, access(LM_DEBUGFS "/self", F_OK));
+
+		ASSERT_EQ(0, load()) TH_LOG("insmod: %s", strerror(errno));
+		ASSERT_EQ(0, access(LM_DEBUGFS "/self", R_OK));
+		survived++;
+	}
+	TH_LOG("%d reloads survived with %d readers each, %lu reads of open views",
+	       survived, NR_READERS, reads);
+}
+
+/* With nothing open, the mount expires and rmmod works without umount. */
+TEST_F_TIMEOUT(lifecycle, unload_without_umount, 120)
+{
+	struct timespec t0, t1;
+	int fd, tries;
+
+	fd = open(LM_DEBUGFS "/self", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* two expiry passes of 5 s each; allow many more */
+	for (tries = 0; tries < 60 && unload(); tries++)
+		sleep(1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_FALSE(loaded()) TH_LOG("still pinned after %d s: %s", tries, strerror(errno));
+	TH_LOG("the idle mount expired and rmmod succeeded after %ld s",
+	       (long)(t1.tv_sec - t0.tv_sec));
+	ASSERT_EQ(0, load());
+	ASSERT_EQ(0, access(LM_DEBUGFS "/self", R_OK));
+}
+
+/* A target that execs between open and read: the open keeps the old image. */
+TEST_F(lifecycle, target_execs_while_open)
+{
+	char path[64], *old, *newer;
+	int fd, pfd[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(1);
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	close(pfd[0]);
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_GE(fd, 0);
+
+	ASSERT_EQ(1, write(pfd[1], "x", 1));
+	close(pfd[1]);
+	/* wait until the exec is done: comm changes */
+	for (int i = 0; i < 500; i++) {
+		char comm[32] = "", cpath[64];
+
+		snprintf(cpath, sizeof(cpath), "/proc/%d/comm", pid);
+		lm_read_file(cpath, comm, sizeof(comm));
+		if (!strncmp(comm, "sleep", 5))
+			break;
+		usleep(10000);
+	}
+	old = malloc(1 << 20);
+	newer = malloc(1 << 20);
+	ASSERT_NE(NULL, old);
+	ASSERT_NE(NULL, newer);
+	ASSERT_GT(read(fd, old, (1 << 20) - 1), 0);
+	close(fd);
+	ASSERT_GT(lm_read_file(path, newer, 1 << 20), 0);
+	/* the old snapshot is of the test binary, the new one of sleep */
+	EXPECT_NE(NULL, strstr(old, "libmaps_lifecycle_test"));
+	EXPECT_EQ(NULL, strstr(newer, "libmaps_lifecycle_test"));
+	EXPECT_NE(NULL, strstr(newer, "comm=sleep"));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free(old);
+	free(newer);
+}
+
+TEST_HARNESS_MAIN
