@@ -3,7 +3,8 @@
 #   make                 build the libmaps tool (userspace/) and libmaps.ko
 #                        against KDIR (the running kernel's build tree by
 #                        default); "make tool" builds the tool alone
-#   make check           checkpatch, then build for every supported kernel
+#   make check           static checks and the tool's host tests, then build
+#                        for every supported kernel and the debug kernel
 #                        (with sparse) and run the selftests inside QEMU
 #                        guests (installs what it needs)
 #   make demo            boot KERNEL in QEMU and show the view of a program
@@ -42,7 +43,7 @@ check:
 	qemu/lint
 	$(MAKE) -C userspace check
 	qemu/dkms 6.1
-	qemu/check
+	qemu/check 5.10 6.1 6.12 7 debug
 
 install: module tool
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" modules_install

@@ -7,6 +7,8 @@
 #   $LM_CACHE/apt/<suite>/       private apt configuration, lists, debs
 #   $LM_CACHE/chroot/<suite>/    debootstrap chroot with that suite's gcc
 #   $LM_CACHE/kernel/<K>/        vmlinuz, versions, libmaps-<source hash>.ko
+#   $LM_CACHE/kernel/debug/      the debug kernel: its source, and one build
+#                                tree per source version, config and gcc
 #   $LM_CACHE/logs/              console logs of the last runs
 
 LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,6 +36,7 @@ lm_suite() {
 	6.1) echo bookworm ;;
 	6.12) echo trixie ;;
 	7 | 7.*) echo sid ;;
+	debug) echo trixie ;;
 	*) lm_die "unknown kernel '$1' (one of: ${LM_KERNELS[*]})" ;;
 	esac
 }
@@ -186,6 +189,69 @@ lm_chroot() {
 	echo "$root"
 }
 
+# The debug kernel: Debian's linux-source-6.12 (the newest source with a
+# Debian 6.x kernel in the rig) configured as tinyconfig plus
+# qemu/debug.config and built by the host's gcc.  Its build tree is keyed
+# by the source version, the fragment and the compiler, so only the first
+# run pays for the build; an interrupted build resumes.  Prints the tree.
+LM_DEBUG_SOURCE=linux-source-6.12
+# "modules" (there are none) writes the Module.symvers that out-of-tree
+# builds need.
+LM_DEBUG_TARGETS=(bzImage modules)
+lm_debug_kernel() {
+	local dir=$LM_CACHE/kernel/debug ver key tree src deb opt log start
+	lm_apt_setup trixie
+	ver=$(lm_version trixie "$LM_DEBUG_SOURCE")
+	[ -n "$ver" ] || lm_die "trixie has no $LM_DEBUG_SOURCE"
+	key=$({
+		echo "$LM_DEBUG_SOURCE $ver ${LM_DEBUG_TARGETS[*]}"
+		cat "$LM_ROOT/qemu/debug.config"
+		gcc --version | head -n1
+	} | sha256sum | cut -c1-16)
+	tree=$dir/build-$key
+	if [ -e "$tree/.libmaps-built" ]; then
+		echo "$tree"
+		return 0
+	fi
+	src=$dir/src-$ver
+	if [ ! -f "$src/.libmaps-unpacked" ]; then
+		lm_log "fetching $LM_DEBUG_SOURCE $ver for the debug kernel (once)"
+		deb=$(lm_download trixie "$LM_DEBUG_SOURCE")
+		rm -rf "$src"
+		mkdir -p "$src"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+			tar -xJ -C "$src" --strip-components=1
+		rm -f "$deb"
+		touch "$src/.libmaps-unpacked"
+	fi
+	log=$LM_CACHE/logs/debug-kernel.log
+	mkdir -p "$tree" "$LM_CACHE/logs"
+	lm_log "building the debug kernel (once; about 12 minutes on 2 cores; log: $log)"
+	start=$(date +%s)
+	{
+		make -C "$src" O="$tree" tinyconfig &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$tree" \
+			"$tree/.config" "$LM_ROOT/qemu/debug.config" &&
+		make -C "$src" O="$tree" olddefconfig
+	} >"$log" 2>&1 || { tail -n 20 "$log" >&2; lm_die "configuring the debug kernel failed"; }
+	# Kconfig drops what a dependency refuses, silently: check.
+	while read -r opt; do
+		grep -qx "$opt" "$tree/.config" ||
+			lm_die "debug kernel: $opt did not stick (a dependency is missing; see $tree/.config)"
+	done < <(grep '^CONFIG_' "$LM_ROOT/qemu/debug.config")
+	make -C "$src" O="$tree" -j"$(nproc)" "${LM_DEBUG_TARGETS[@]}" >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; lm_die "building the debug kernel failed"; }
+	cp "$tree/arch/x86/boot/bzImage" "$tree/vmlinuz"
+	echo "$ver" >"$tree/abi"
+	printf '%s %s, tinyconfig + qemu/debug.config, gcc %s, built in %ss\n' \
+		"$LM_DEBUG_SOURCE" "$ver" "$(gcc -dumpversion)" "$(($(date +%s) - start))" \
+		>"$tree/versions"
+	lm_log "debug kernel: $(cat "$tree/versions")"
+	touch "$tree/.libmaps-built"
+	echo "$tree"
+}
+
 lm_src_hash() {
 	(cd "$LM_SRC" && cat Kbuild module/Kbuild module/*.[ch]) | sha256sum | cut -d' ' -f1
 }
@@ -199,6 +265,10 @@ lm_module_build() {
 	hash=$(lm_src_hash)
 	# One module per source hash, so that trees built in turn (or
 	# worktrees side by side) do not evict each other.
+	if [ "$k" = debug ]; then
+		lm_debug_module_build "$hash"
+		return
+	fi
 	if [ -s "$kdir/libmaps-$hash.ko" ]; then
 		echo "$kdir/libmaps-$hash.ko"
 		return 0
@@ -221,6 +291,29 @@ lm_module_build() {
 	cp "$root/build/libmaps/module/libmaps.ko" "$kdir/libmaps-$hash.ko.tmp"
 	mv "$kdir/libmaps-$hash.ko.tmp" "$kdir/libmaps-$hash.ko"
 	echo "$kdir/libmaps-$hash.ko"
+}
+
+# The module for the debug kernel, built on the host with the compiler
+# that built the kernel, sparse included.
+lm_debug_module_build() {
+	local hash=$1 tree dir log rc=0
+	tree=$(lm_debug_kernel)
+	if [ -s "$tree/libmaps-$hash.ko" ]; then
+		echo "$tree/libmaps-$hash.ko"
+		return 0
+	fi
+	dir=$tree/libmaps-module
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r "$LM_SRC/Kbuild" "$LM_SRC/module" "$dir/"
+	log=$tree/libmaps-build.log
+	make -C "$tree" M="$dir" C=2 CHECK=sparse modules >"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] || grep -q 'warning:\|error:' "$log"; then
+		cat "$log" >&2
+		lm_die "building libmaps.ko for the debug kernel failed"
+	fi
+	cp "$dir/module/libmaps.ko" "$tree/libmaps-$hash.ko"
+	echo "$tree/libmaps-$hash.ko"
 }
 
 # Does KVM really work here?  /dev/kvm can exist without VT-x/AMD-V.

@@ -1028,7 +1028,12 @@ static void __attribute__((constructor)) exec_chain(int argc, char **argv)
  * over: each open sees the old or the new address space, or (between the
  * two) none, and is whole either way.
  */
-TEST(open_during_exec)
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+/* The harness's 30 s is too short for this loop on a debug kernel. */
+TEST_F_TIMEOUT(slow, open_during_exec, 180)
 {
 	int views = 0, nomm = 0, status;
 	char path[64];

@@ -425,15 +425,34 @@ TEST(merge_mempolicy)
 	munmap(p, 2 * pg);
 }
 
+/*
+ * Naming half of a region splits it; the view puts each anon name in a
+ * group of its own, so the named half starts a group ("first") and the
+ * unnamed half stays in the anon group: the different name shows as the
+ * grouping.  The same name given twice merges the two halves again.
+ */
 TEST(merge_anon_name)
 {
 	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct lm_view_rec *a, *b;
 
 	ASSERT_NE(MAP_FAILED, p);
 	if (prctl(0x53564d41, 0, (unsigned long)p + pg, pg, "libmaps") && errno == EINVAL)
 		SKIP(return, "kernel built without CONFIG_ANON_VMA_NAME");
 	ASSERT_EQ(0, compare(_metadata));
-	EXPECT_STREQ("anon-name", merge_of((unsigned long)p + pg));
+	a = rec((unsigned long)p);
+	b = rec((unsigned long)p + pg);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ("anon", a->kind);
+	EXPECT_STREQ("anon-named", b->kind);
+	EXPECT_STREQ("[anon:libmaps]", b->name);
+	EXPECT_STREQ("first", b->merge);
+	ASSERT_EQ(0, prctl(0x53564d41, 0, (unsigned long)p, pg, "libmaps"));
+	ASSERT_EQ(0, compare(_metadata));
+	a = rec((unsigned long)p);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(2 * pg, (long)a->size);
 	munmap(p, 2 * pg);
 }
 

@@ -417,7 +417,9 @@ int lm_parse_maps(const char *text, struct lm_maps *m)
 			return fail("more than %d maps records", LM_MAX_RECS);
 		if (parse_maps_line(line, &m->recs[m->nr]))
 			return fail("bad maps line: %.80s", line);
-		m->nr++;
+		/* the gate area is no VMA of the process (view.rst) */
+		if (strcmp(m->recs[m->nr].name, "[vsyscall]"))
+			m->nr++;
 		if (!strchr(line, '\n'))
 			break;
 	}
@@ -427,7 +429,7 @@ int lm_parse_maps(const char *text, struct lm_maps *m)
 /* Add smaps' VmFlags and THPeligible to the records of @m, range by range. */
 int lm_parse_smaps(const char *text, struct lm_maps *m)
 {
-	struct lm_maps_rec *cur = NULL;
+	struct lm_maps_rec *cur = NULL, gate;
 	const char *line;
 	int i = 0;
 
@@ -436,6 +438,10 @@ int lm_parse_smaps(const char *text, struct lm_maps *m)
 		char *tok, *save, flags[256];
 
 		if (!parse_maps_line(line, &hdr)) {
+			if (!strcmp(hdr.name, "[vsyscall]")) {
+				cur = &gate;	/* read, and dropped */
+				continue;
+			}
 			if (i >= m->nr || m->recs[i].start != hdr.start || m->recs[i].end != hdr.end)
 				return fail("smaps range %lx-%lx is not maps record %d", hdr.start,
 					    hdr.end, i);
