@@ -7,6 +7,8 @@
 #                        for every supported kernel and the debug kernel
 #                        (with sparse) and run the selftests inside QEMU
 #                        guests (installs what it needs)
+#   make bench           run the benchmarks (bench/) in guests of 6.1, 6.12
+#                        and 7.x: maps, smaps, PROCMAP_QUERY and libmaps
 #   make demo            boot KERNEL in QEMU and show the view of a program
 #                        that uses libstdc++
 #   make install         install the module into KDIR's kernel's module tree,
@@ -44,6 +46,11 @@ check:
 	$(MAKE) -C userspace check
 	qemu/dkms 6.1
 	qemu/check 5.10 6.1 6.12 7 debug
+	qemu/bench --quick 6.1
+
+bench:
+	qemu/setup-host
+	qemu/bench
 
 install: module tool
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
@@ -76,5 +83,6 @@ clean:
 	cd module && rm -f *.ko *.o *.mod *.mod.c modules.order .*.cmd
 	-$(MAKE) -C selftests clean
 	-$(MAKE) -C userspace clean
+	-$(MAKE) -C bench clean
 
-.PHONY: all tool module check demo install uninstall fixtures clean
+.PHONY: all tool module check bench demo install uninstall fixtures clean

@@ -13,6 +13,7 @@
 #include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_buf.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -106,35 +107,48 @@ static void lm_put_escaped(struct seq_buf *sb, const char *s)
 	}
 }
 
-/* Every set bit of @flags by name, separated by @sep. */
-static void lm_put_flag_names(struct seq_buf *sb, vm_flags_t flags,
-			      const char *sep)
+/*
+ * Every set bit of @flags by name, separated by @sep, into @buf (64 names
+ * of at most 5 bytes and a separator each fit in LM_NAMES_MAX).  A record
+ * is then one seq_buf_printf(): formatting, not the walk, dominates the
+ * cost of a view, and only seq_buf_printf() is exported on 5.10 and 6.1.
+ */
+#define LM_NAMES_MAX	(BITS_PER_LONG * 6 + 1)
+
+static void lm_flag_string(char *buf, vm_flags_t flags, char sep)
 {
-	const char *s = "";
 	unsigned int bit;
+	char *p = buf;
 
 	for (bit = 0; bit < BITS_PER_LONG; bit++) {
 		if (!(flags & BIT(bit)))
 			continue;
-		if (lm_flag_names[bit])
-			seq_buf_printf(sb, "%s%s", s, lm_flag_names[bit]);
-		else
-			seq_buf_printf(sb, "%sbit%u", s, bit);
-		s = sep;
+		if (p != buf)
+			*p++ = sep;
+		if (lm_flag_names[bit]) {
+			size_t n = strlen(lm_flag_names[bit]);
+
+			memcpy(p, lm_flag_names[bit], n);
+			p += n;
+		} else {
+			p += scnprintf(p, 6, "bit%u", bit);
+		}
 	}
+	*p = '\0';
 }
 
 /* The huge page sizes of @orders, largest first: "2048K,64K". */
-static void lm_put_sizes(struct seq_buf *sb, unsigned long orders)
+static void lm_size_string(char *buf, size_t size, unsigned long orders)
 {
-	const char *sep = "";
+	size_t len = 0;
 	int order;
 
+	buf[0] = '\0';
 	for (order = BITS_PER_LONG - 1; order >= 0; order--) {
 		if (!(orders & BIT(order)))
 			continue;
-		seq_buf_printf(sb, "%s%luK", sep, (PAGE_SIZE << order) >> 10);
-		sep = ",";
+		len += scnprintf(buf + len, size - len, "%s%luK", len ? "," : "",
+				 (PAGE_SIZE << order) >> 10);
 	}
 }
 
@@ -145,31 +159,28 @@ static void lm_put_sizes(struct seq_buf *sb, unsigned long orders)
 static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v,
 			  enum lm_merge merge)
 {
+	char decoded[LM_NAMES_MAX], diff[LM_NAMES_MAX], sizes[128];
 	vm_flags_t f = v->flags;
 
-	seq_buf_printf(sb, "\t%08lx-%08lx %c%c%c%c %08llx size=%lu role=%s",
+	lm_flag_string(decoded, f, ',');
+	diff[0] = '\0';
+	if (merge == LM_MERGE_FLAGS)
+		lm_flag_string(diff, v->merge_diff, '+');
+	lm_size_string(sizes, sizeof(sizes), v->thp_orders);
+	seq_buf_printf(sb,
+		       "\t%08lx-%08lx %c%c%c%c %08llx size=%lu role=%s flags=0x%lx decoded=%s thp=%d thp_reason=%s%s%s pmd=%lu pagesize=%luK merge=%s%s%s\n",
 		       v->start, v->end,
 		       f & VM_READ ? 'r' : '-',
 		       f & VM_WRITE ? 'w' : '-',
 		       f & VM_EXEC ? 'x' : '-',
 		       f & VM_MAYSHARE ? 's' : 'p',
 		       (unsigned long long)v->pgoff << PAGE_SHIFT,
-		       v->end - v->start, lm_role_name(v->role));
-	seq_buf_printf(sb, " flags=0x%lx decoded=", (unsigned long)f);
-	lm_put_flag_names(sb, f, ",");
-	seq_buf_printf(sb, " thp=%d thp_reason=%s",
-		       v->thp_why == LM_THP_ELIGIBLE, lm_thp_why_name(v->thp_why));
-	if (v->thp_orders) {
-		seq_buf_printf(sb, " thp_sizes=");
-		lm_put_sizes(sb, v->thp_orders);
-	}
-	seq_buf_printf(sb, " pmd=%lu pagesize=%luK merge=%s", v->pmd,
-		       v->pagesize >> 10, lm_merge_name(merge));
-	if (merge == LM_MERGE_FLAGS) {
-		seq_buf_printf(sb, ":");
-		lm_put_flag_names(sb, v->merge_diff, "+");
-	}
-	seq_buf_printf(sb, "\n");
+		       v->end - v->start, lm_role_name(v->role),
+		       (unsigned long)f, decoded,
+		       v->thp_why == LM_THP_ELIGIBLE, lm_thp_why_name(v->thp_why),
+		       v->thp_orders ? " thp_sizes=" : "", sizes,
+		       v->pmd, v->pagesize >> 10, lm_merge_name(merge),
+		       merge == LM_MERGE_FLAGS ? ":" : "", diff);
 }
 
 /* The name column of a group, as /proc/<pid>/maps prints it. */
@@ -263,13 +274,38 @@ static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
 }
 
 /*
+ * What the last view allocated at its peak, while the snapshot, the groups
+ * and the text all exist: for the benchmarks (bench/), which compare it
+ * with the size of the text.
+ */
+static unsigned long lm_last_snapshot_bytes;
+module_param_named(last_snapshot_bytes, lm_last_snapshot_bytes, ulong, 0444);
+MODULE_PARM_DESC(last_snapshot_bytes,
+		 "bytes the last view allocated at its peak (for benchmarks)");
+
+static unsigned long lm_peak_bytes(const struct lm_snapshot *snap,
+				   const struct lm_groups *g,
+				   const struct lm_text *text)
+{
+	unsigned long bytes = (unsigned long)snap->cap * sizeof(*snap->vmas);
+	unsigned int i;
+
+	for (i = 0; i < snap->nr; i++)
+		if (snap->vmas[i].name)
+			bytes += strlen(snap->vmas[i].name) + 1;
+	bytes += (unsigned long)snap->nr * (sizeof(*g->order) + sizeof(*g->groups));
+	return bytes + PATH_MAX + struct_size(text, buf, text->size);
+}
+
+/*
  * Format into a buffer sized from the counts; a long path can overflow the
  * estimate, in which case the buffer doubles and the text is made again.
  */
 static struct lm_text *lm_render(const struct lm_snapshot *snap,
 				 const struct lm_groups *g)
 {
-	size_t size = 256 + (size_t)snap->nr * 320 + (size_t)g->nr * 256;
+	/* a record line is about 160 bytes; the rare longer text doubles */
+	size_t size = 256 + (size_t)snap->nr * 192 + (size_t)g->nr * 256;
 	struct lm_text *text = NULL;
 	struct seq_buf sb;
 	char *pathbuf;
@@ -293,6 +329,7 @@ static struct lm_text *lm_render(const struct lm_snapshot *snap,
 	if (!text)
 		return ERR_PTR(-ENOMEM);
 	text->len = seq_buf_used(&sb);
+	text->size = size;
 	return text;
 }
 
@@ -319,6 +356,9 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
 		text = ERR_PTR(ret);
 	} else {
 		text = lm_render(&snap, &g);
+		if (!IS_ERR(text))
+			WRITE_ONCE(lm_last_snapshot_bytes,
+				   lm_peak_bytes(&snap, &g, text));
 		lm_groups_release(&g);
 	}
 	lm_snapshot_release(&snap);

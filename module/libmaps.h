@@ -86,6 +86,7 @@ struct lm_snapshot {
 	char comm[TASK_COMM_LEN];
 	bool has_mm;		/* false: kernel thread or exited mm */
 	unsigned int nr;	/* VMAs copied */
+	unsigned int cap;	/* VMAs allocated */
 	struct lm_vma *vmas;	/* nr of them, in address order */
 };
 
@@ -122,6 +123,7 @@ bool lm_kind_has_inode(enum lm_kind kind);
 /* The text of one open view: made at open(), read until release(). */
 struct lm_text {
 	size_t len;
+	size_t size;		/* of buf[], as allocated */
 	char buf[];
 };
 

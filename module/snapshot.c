@@ -211,6 +211,7 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 				      GFP_KERNEL_ACCOUNT);
 		if (!snap->vmas)
 			return -ENOMEM;
+		snap->cap = cap;
 
 		ret = mmap_read_lock_killable(mm);
 		if (ret)
