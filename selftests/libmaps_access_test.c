@@ -218,6 +218,41 @@ TEST(needs_cap_sys_admin)
 	       WEXITSTATUS(status) == 1 ? "EACCES (debugfs mode)" : "not refused");
 }
 
+/*
+ * debugfs's own mode is not the gate: even with /sys/kernel/debug
+ * remounted 0777, root without CAP_SYS_ADMIN gets EPERM from libmaps
+ * itself, and any other user is stopped by the libmaps directory (0500,
+ * root's: EACCES) or, were that opened up too, by libmaps (EPERM).
+ */
+TEST(refused_on_a_permissive_debugfs)
+{
+	int status, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, mount(NULL, "/sys/kernel/debug", NULL, MS_REMOUNT, "mode=0777"));
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			if (i == 0 && drop_sys_admin())
+				_exit(10);
+			if (i == 1 && (setresgid(65534, 65534, 65534) ||
+				       setresuid(65534, 65534, 65534)))
+				_exit(10);
+			_exit(open_errno("1", O_RDONLY));
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		if (i == 0) {
+			EXPECT_EQ(EPERM, WEXITSTATUS(status));
+		} else {
+			EXPECT_TRUE(WEXITSTATUS(status) == EACCES ||
+				    WEXITSTATUS(status) == EPERM)
+				TH_LOG("uid 65534: %s", strerror(WEXITSTATUS(status)));
+		}
+	}
+	EXPECT_EQ(0, mount(NULL, "/sys/kernel/debug", NULL, MS_REMOUNT, "mode=0700"));
+}
+
 static void expect_nomm(struct __test_metadata *_metadata, pid_t pid)
 {
 	char name[32];
