@@ -182,6 +182,91 @@ TEST_F_TIMEOUT(lifecycle, unload_without_umount, 120)
 	ASSERT_EQ(0, access(LM_DEBUGFS "/self", R_OK));
 }
 
+/*
+ * A reader killed while it waits for the mmap lock dies at once.  The
+ * target has tens of thousands of VMAs and forks in a loop: dup_mmap()
+ * holds its mmap lock for writing through each long copy.  Once the
+ * reader is seen asleep on the lock (its wchan is the snapshot), it
+ * is killed; it must be reaped before that fork returns, which a wait
+ * that cannot be killed would not allow.
+ */
+struct fork_count {
+	atomic_ulong done;
+	atomic_bool stop;
+};
+
+TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
+{
+	struct fork_count *fc = mmap(NULL, sizeof(*fc), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long pg = sysconf(_SC_PAGESIZE), n = 30000, tries;
+	char path[64], wchan[64];
+	pid_t target, reader;
+	unsigned long before;
+	int status;
+
+	ASSERT_NE(MAP_FAILED, fc);
+	target = fork();
+	ASSERT_GE(target, 0);
+	if (target == 0) {
+		char *base = mmap(NULL, 2 * n * pg, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		for (long i = 0; i < n; i++)
+			mprotect(base + 2 * i * pg, pg, PROT_READ);
+		while (!atomic_load(&fc->stop)) {
+			pid_t c = fork();
+
+			if (c == 0)
+				_exit(0);
+			fc->done++;
+			waitpid(c, NULL, 0);
+		}
+		_exit(0);
+	}
+	while (atomic_load(&fc->done) < 2)
+		usleep(10000);
+
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", target);
+	for (tries = 0; tries < 50; tries++) {
+		char wpath[64];
+		bool waiting = false;
+
+		reader = fork();
+		ASSERT_GE(reader, 0);
+		if (reader == 0) {
+			for (;;) {
+				int fd = open(path, O_RDONLY);
+
+				if (fd >= 0)
+					close(fd);
+			}
+		}
+		snprintf(wpath, sizeof(wpath), "/proc/%d/wchan", reader);
+		for (int i = 0; i < 2000 && !waiting; i++) {
+			memset(wchan, 0, sizeof(wchan));
+			lm_read_file(wpath, wchan, sizeof(wchan));
+			/* the rwsem's sleep is scheduler code: wchan names us */
+			waiting = strstr(wchan, "rwsem") ||
+				  strstr(wchan, "lm_snapshot");
+			if (!waiting)
+				usleep(500);
+		}
+		before = atomic_load(&fc->done);
+		kill(reader, SIGKILL);
+		ASSERT_EQ(reader, waitpid(reader, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+		if (waiting && atomic_load(&fc->done) == before)
+			break;
+	}
+	atomic_store(&fc->stop, true);
+	waitpid(target, NULL, 0);
+	ASSERT_LT(tries, 50) TH_LOG("never saw the reader die asleep on the lock while a fork held it (wchan: '%s')", wchan);
+	TH_LOG("reader killed while asleep on the mmap lock (%s), reaped before the fork holding it returned (attempt %ld)",
+	       wchan, tries + 1);
+	munmap(fc, sizeof(*fc));
+}
+
 /* A target that execs between open and read: the open keeps the old image. */
 TEST_F(lifecycle, target_execs_while_open)
 {
