@@ -227,7 +227,7 @@ lm_debug_kernel() {
 	fi
 	log=$LM_CACHE/logs/debug-kernel.log
 	mkdir -p "$tree" "$LM_CACHE/logs"
-	lm_log "building the debug kernel (once; about 12 minutes on 2 cores; log: $log)"
+	lm_log "building the debug kernel (once; about 6 minutes on 2 cores; log: $log)"
 	start=$(date +%s)
 	{
 		make -C "$src" O="$tree" tinyconfig &&
