@@ -115,6 +115,14 @@ static void lm_put_escaped(struct seq_buf *sb, const char *s)
  */
 #define LM_NAMES_MAX	(BITS_PER_LONG * 6 + 1)
 
+/* Room to build one line in, allocated once per view: not on the stack. */
+struct lm_scratch {
+	char path[PATH_MAX];
+	char decoded[LM_NAMES_MAX];
+	char diff[LM_NAMES_MAX];
+	char sizes[128];
+};
+
 static void lm_flag_string(char *buf, vm_flags_t flags, char sep)
 {
 	unsigned int bit;
@@ -157,16 +165,15 @@ static void lm_size_string(char *buf, size_t size, unsigned long orders)
  * it in its group.
  */
 static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v,
-			  enum lm_merge merge)
+			  enum lm_merge merge, struct lm_scratch *buf)
 {
-	char decoded[LM_NAMES_MAX], diff[LM_NAMES_MAX], sizes[128];
 	vm_flags_t f = v->flags;
 
-	lm_flag_string(decoded, f, ',');
-	diff[0] = '\0';
+	lm_flag_string(buf->decoded, f, ',');
+	buf->diff[0] = '\0';
 	if (merge == LM_MERGE_FLAGS)
-		lm_flag_string(diff, v->merge_diff, '+');
-	lm_size_string(sizes, sizeof(sizes), v->thp_orders);
+		lm_flag_string(buf->diff, v->merge_diff, '+');
+	lm_size_string(buf->sizes, sizeof(buf->sizes), v->thp_orders);
 	seq_buf_printf(sb,
 		       "\t%08lx-%08lx %c%c%c%c %08llx size=%lu role=%s flags=0x%lx decoded=%s thp=%d thp_reason=%s%s%s pmd=%lu pagesize=%luK merge=%s%s%s\n",
 		       v->start, v->end,
@@ -176,16 +183,16 @@ static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v,
 		       f & VM_MAYSHARE ? 's' : 'p',
 		       (unsigned long long)v->pgoff << PAGE_SHIFT,
 		       v->end - v->start, lm_role_name(v->role),
-		       (unsigned long)f, decoded,
+		       (unsigned long)f, buf->decoded,
 		       v->thp_why == LM_THP_ELIGIBLE, lm_thp_why_name(v->thp_why),
-		       v->thp_orders ? " thp_sizes=" : "", sizes,
+		       v->thp_orders ? " thp_sizes=" : "", buf->sizes,
 		       v->pmd, v->pagesize >> 10, lm_merge_name(merge),
-		       merge == LM_MERGE_FLAGS ? ":" : "", diff);
+		       merge == LM_MERGE_FLAGS ? ":" : "", buf->diff);
 }
 
 /* The name column of a group, as /proc/<pid>/maps prints it. */
 static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
-			      char *pathbuf)
+			      struct lm_scratch *buf)
 {
 	static const char * const fixed[LM_KIND_NR] = {
 		[LM_KIND_HEAP]		= "[heap]",
@@ -200,7 +207,7 @@ static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
 	seq_buf_printf(sb, " name=");
 	switch (v->kind) {
 	case LM_KIND_FILE:
-		p = d_path(lm_file_user_path(v->file), pathbuf, PATH_MAX);
+		p = d_path(lm_file_user_path(v->file), buf->path, PATH_MAX);
 		lm_put_escaped(sb, IS_ERR(p) ? "?" : p);
 		break;
 	case LM_KIND_ANON_SHMEM:
@@ -224,7 +231,7 @@ static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
 }
 
 static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
-			 const struct lm_group *grp, char *pathbuf)
+			 const struct lm_group *grp, struct lm_scratch *buf)
 {
 	const struct lm_vma *first = g->order[grp->first], *v, *prev = NULL;
 	enum lm_merge merge;
@@ -240,7 +247,7 @@ static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 			       MINOR(inode->i_sb->s_dev),
 			       (unsigned long long)inode->i_ino);
 	}
-	lm_put_group_name(sb, first, pathbuf);
+	lm_put_group_name(sb, first, buf);
 
 	for (i = 0; i < grp->nr; i++) {
 		v = g->order[grp->first + i];
@@ -250,13 +257,13 @@ static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 			merge = LM_MERGE_HOLE;
 		else
 			merge = v->merge;	/* @prev is the VMA before @v */
-		lm_put_record(sb, v, merge);
+		lm_put_record(sb, v, merge, buf);
 		prev = v;
 	}
 }
 
 static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
-			const struct lm_groups *g, char *pathbuf)
+			const struct lm_groups *g, struct lm_scratch *buf)
 {
 	unsigned int i;
 
@@ -270,7 +277,7 @@ static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
 		return;
 	}
 	for (i = 0; i < g->nr; i++)
-		lm_put_group(sb, g, &g->groups[i], pathbuf);
+		lm_put_group(sb, g, &g->groups[i], buf);
 }
 
 /*
@@ -294,7 +301,7 @@ static unsigned long lm_peak_bytes(const struct lm_snapshot *snap,
 		if (snap->vmas[i].name)
 			bytes += strlen(snap->vmas[i].name) + 1;
 	bytes += (unsigned long)snap->nr * (sizeof(*g->order) + sizeof(*g->groups));
-	return bytes + PATH_MAX + struct_size(text, buf, text->size);
+	return bytes + sizeof(struct lm_scratch) + struct_size(text, buf, text->size);
 }
 
 /*
@@ -308,10 +315,10 @@ static struct lm_text *lm_render(const struct lm_snapshot *snap,
 	size_t size = 256 + (size_t)snap->nr * 192 + (size_t)g->nr * 256;
 	struct lm_text *text = NULL;
 	struct seq_buf sb;
-	char *pathbuf;
+	struct lm_scratch *buf;
 
-	pathbuf = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!pathbuf)
+	buf = kmalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
 		return ERR_PTR(-ENOMEM);
 
 	for (;;) {
@@ -319,13 +326,13 @@ static struct lm_text *lm_render(const struct lm_snapshot *snap,
 		if (!text)
 			break;
 		seq_buf_init(&sb, text->buf, size);
-		lm_put_view(&sb, snap, g, pathbuf);
+		lm_put_view(&sb, snap, g, buf);
 		if (!seq_buf_has_overflowed(&sb))
 			break;
 		kvfree(text);
 		size *= 2;
 	}
-	kfree(pathbuf);
+	kfree(buf);
 	if (!text)
 		return ERR_PTR(-ENOMEM);
 	text->len = seq_buf_used(&sb);
