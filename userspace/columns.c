@@ -347,6 +347,78 @@ static size_t group_shown(const struct lm_group *g, const struct lm_rec **out)
 	return n;
 }
 
+/*
+ * A line that sums up records: a process, a group or (--summary) a
+ * library.  NULL or negative fields are left empty.
+ */
+struct totals {
+	const char *name, *path, *comm, *kind, *segment, *source;
+	pid_t pid;				/* 0: none */
+	const struct lm_group *inode;		/* DEV, INODE from it */
+	long long records, procs;		/* -1: none */
+	unsigned long long size;
+	long long huge;				/* bytes, -1: unknown */
+};
+
+static void fill_totals(struct lm_table *t, struct libscols_line *ln,
+			const struct totals *o)
+{
+	char buf[64];
+
+	for (int i = 0; i < t->ncols; i++) {
+		switch (t->cols[i]) {
+		case COL_NAME:
+			set(ln, i, o->name);
+			break;
+		case COL_PATH:
+			set(ln, i, o->path);
+			break;
+		case COL_PID:
+			if (o->pid)
+				setf(ln, i, "%d", (int)o->pid);
+			break;
+		case COL_COMM:
+			set(ln, i, o->comm);
+			break;
+		case COL_KIND:
+			set(ln, i, o->kind);
+			break;
+		case COL_SEGMENT:
+			set(ln, i, o->segment);
+			break;
+		case COL_SOURCE:
+			set(ln, i, o->source);
+			break;
+		case COL_SIZE:
+			size_str(t, buf, sizeof(buf), o->size);
+			set(ln, i, buf);
+			break;
+		case COL_HUGE:
+			if (o->huge >= 0) {
+				size_str(t, buf, sizeof(buf), o->huge);
+				set(ln, i, buf);
+			}
+			break;
+		case COL_RECORDS:
+			if (o->records >= 0)
+				setf(ln, i, "%lld", o->records);
+			break;
+		case COL_PROCS:
+			if (o->procs >= 0)
+				setf(ln, i, "%lld", o->procs);
+			break;
+		case COL_DEV:
+			if (o->inode && o->inode->has_inode)
+				setf(ln, i, "%x:%x", o->inode->major, o->inode->minor);
+			break;
+		case COL_INODE:
+			if (o->inode && o->inode->has_inode)
+				setf(ln, i, "%llu", o->inode->ino);
+			break;
+		}
+	}
+}
+
 static void add_group(struct lm_table *t, struct libscols_line *parent,
 		      const struct lm_proc *p, const struct lm_group *g)
 {
@@ -355,7 +427,6 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 	struct libscols_line *ln = NULL;
 	bool known = true;
 	size_t n;
-	char buf[64];
 
 	if (!recs)
 		die_nomem();
@@ -372,50 +443,18 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 			huge += (unsigned long long)recs[i]->pmd << 21;
 	}
 	if (t->mode == LM_MODE_TREE) {
+		struct totals o = {
+			.name = group_label(g), .path = group_label(g),
+			.pid = p->pid, .comm = p->comm, .kind = g->kind,
+			.segment = g->elf_status, .inode = g,
+			.records = (long long)n, .procs = -1, .size = size,
+			.huge = known ? (long long)huge : -1,
+		};
+
 		ln = new_line(t, parent);
 		if (t->colors)
 			scols_line_set_color(ln, "bold");
-		for (int i = 0; i < t->ncols; i++) {
-			switch (t->cols[i]) {
-			case COL_NAME:
-			case COL_PATH:
-				set(ln, i, group_label(g));
-				break;
-			case COL_PID:
-				setf(ln, i, "%d", (int)p->pid);
-				break;
-			case COL_COMM:
-				set(ln, i, p->comm);
-				break;
-			case COL_KIND:
-				set(ln, i, g->kind);
-				break;
-			case COL_SIZE:
-				size_str(t, buf, sizeof(buf), size);
-				set(ln, i, buf);
-				break;
-			case COL_RECORDS:
-				setf(ln, i, "%zu", n);
-				break;
-			case COL_HUGE:
-				if (known) {
-					size_str(t, buf, sizeof(buf), huge);
-					set(ln, i, buf);
-				}
-				break;
-			case COL_SEGMENT:
-				set(ln, i, g->elf_status);
-				break;
-			case COL_DEV:
-				if (g->has_inode)
-					setf(ln, i, "%x:%x", g->major, g->minor);
-				break;
-			case COL_INODE:
-				if (g->has_inode)
-					setf(ln, i, "%llu", g->ino);
-				break;
-			}
-		}
+		fill_totals(t, ln, &o);
 	}
 	for (size_t i = 0; i < n; i++)
 		fill_record(t, new_line(t, ln), p, recs[i]);
@@ -459,34 +498,15 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 
 static void print_summary(struct lm_table *t)
 {
-	char buf[64];
-
 	for (size_t r = 0; r < t->nsum; r++) {
-		struct libscols_line *ln = new_line(t, NULL);
 		struct lm_sumrow *s = &t->sum[r];
+		struct totals o = {
+			.name = s->name, .path = s->name,
+			.records = (long long)s->records, .procs = (long long)s->procs,
+			.size = s->size, .huge = (long long)s->huge,
+		};
 
-		for (int i = 0; i < t->ncols; i++) {
-			switch (t->cols[i]) {
-			case COL_NAME:
-			case COL_PATH:
-				set(ln, i, s->name);
-				break;
-			case COL_PROCS:
-				setf(ln, i, "%lu", s->procs);
-				break;
-			case COL_RECORDS:
-				setf(ln, i, "%lu", s->records);
-				break;
-			case COL_SIZE:
-				size_str(t, buf, sizeof(buf), s->size);
-				set(ln, i, buf);
-				break;
-			case COL_HUGE:
-				size_str(t, buf, sizeof(buf), s->huge);
-				set(ln, i, buf);
-				break;
-			}
-		}
+		fill_totals(t, new_line(t, NULL), &o);
 		free(s->name);
 	}
 }
@@ -494,7 +514,6 @@ static void print_summary(struct lm_table *t)
 void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 {
 	struct libscols_line *ln = NULL;
-	char buf[64];
 
 	if (t->mode == LM_MODE_SUMMARY) {
 		for (size_t i = 0; i < p->ngroups; i++)
@@ -503,35 +522,19 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 		return;
 	}
 	if (t->mode == LM_MODE_TREE) {
-		unsigned long long size = 0;
+		char name[64];
+		struct totals o = {
+			.name = name, .pid = p->pid, .comm = p->comm,
+			.source = p->from_smaps ? "smaps" : "module",
+			.records = (long long)p->nr, .procs = -1, .huge = -1,
+		};
 
 		for (size_t i = 0; i < p->nr; i++)
-			size += p->recs[i].end - p->recs[i].start;
+			o.size += p->recs[i].end - p->recs[i].start;
+		snprintf(name, sizeof(name), "%d %.32s%s", (int)p->pid,
+			 p->comm ? p->comm : "", p->nomm ? " (no address space)" : "");
 		ln = new_line(t, NULL);
-		for (int i = 0; i < t->ncols; i++) {
-			switch (t->cols[i]) {
-			case COL_NAME:
-				setf(ln, i, "%d %s%s", (int)p->pid, p->comm ? p->comm : "",
-				     p->nomm ? " (no address space)" : "");
-				break;
-			case COL_PID:
-				setf(ln, i, "%d", (int)p->pid);
-				break;
-			case COL_COMM:
-				set(ln, i, p->comm);
-				break;
-			case COL_SIZE:
-				size_str(t, buf, sizeof(buf), size);
-				set(ln, i, buf);
-				break;
-			case COL_RECORDS:
-				setf(ln, i, "%zu", p->nr);
-				break;
-			case COL_SOURCE:
-				set(ln, i, p->from_smaps ? "smaps" : "module");
-				break;
-			}
-		}
+		fill_totals(t, ln, &o);
 	}
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const struct lm_group *g = &p->groups[i];
