@@ -229,7 +229,7 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 
 	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", target);
 	for (tries = 0; tries < 50; tries++) {
-		char wpath[64];
+		char wpath[64], spath[64];
 		bool waiting = false;
 
 		reader = fork();
@@ -243,12 +243,23 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 			}
 		}
 		snprintf(wpath, sizeof(wpath), "/proc/%d/wchan", reader);
+		snprintf(spath, sizeof(spath), "/proc/%d/stat", reader);
 		for (int i = 0; i < 2000 && !waiting; i++) {
+			char stat[512] = "", *st;
+
 			memset(wchan, 0, sizeof(wchan));
 			lm_read_file(wpath, wchan, sizeof(wchan));
-			/* the rwsem's sleep is scheduler code: wchan names us */
+			lm_read_file(spath, stat, sizeof(stat));
+			st = strrchr(stat, ')');
+			/*
+			 * The rwsem's sleep is scheduler code: wchan names us.
+			 * Where wchan says nothing (5.10 with the ORC unwinder:
+			 * "0"), the killable wait shows as state D.
+			 */
 			waiting = strstr(wchan, "rwsem") ||
-				  strstr(wchan, "lm_snapshot");
+				  strstr(wchan, "lm_snapshot") ||
+				  ((!wchan[0] || !strcmp(wchan, "0")) &&
+				   st && st[1] == ' ' && st[2] == 'D');
 			if (!waiting)
 				usleep(500);
 		}
