@@ -9,10 +9,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
 #include <linux/mempolicy.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "compat.h"
@@ -239,66 +242,42 @@ bool lm_kind_has_inode(enum lm_kind kind)
 }
 
 /* File groups come first in the view, everything else after them. */
-static int lm_half(const struct lm_vma *v)
+static int lm_half(enum lm_kind kind)
 {
-	return v->kind == LM_KIND_FILE ? 0 : 1;
+	return kind == LM_KIND_FILE ? 0 : 1;
 }
 
-static int lm_cmp_ulong(unsigned long a, unsigned long b)
+/*
+ * Do @a and @b belong to one group?  One mapped inode under one name
+ * (hard links stay apart), or one kind of memory with one name.
+ */
+static bool lm_same_group(const struct lm_vma *a, const struct lm_vma *b)
 {
-	return a < b ? -1 : a > b;
-}
-
-/* Do @a and @b belong to different groups?  Orders the groups if so. */
-static int lm_group_cmp(const struct lm_vma *a, const struct lm_vma *b)
-{
-	int ret;
-
-	ret = lm_half(a) - lm_half(b);
-	if (ret)
-		return ret;
-	ret = (int)a->kind - (int)b->kind;
-	if (ret)
-		return ret;
+	if (a->kind != b->kind)
+		return false;
 	if (lm_kind_has_inode(a->kind)) {
 		const struct path *pa = lm_file_user_path(a->file);
 		const struct path *pb = lm_file_user_path(b->file);
 
-		/* one inode, and one name for it: hard links stay apart */
-		return lm_cmp_ulong((unsigned long)file_inode(a->file),
-				    (unsigned long)file_inode(b->file)) ?:
-		       lm_cmp_ulong((unsigned long)pa->dentry,
-				    (unsigned long)pb->dentry) ?:
-		       lm_cmp_ulong((unsigned long)pa->mnt,
-				    (unsigned long)pb->mnt);
+		return file_inode(a->file) == file_inode(b->file) &&
+		       pa->dentry == pb->dentry && pa->mnt == pb->mnt;
 	}
-	if (a->name || b->name)
-		return strcmp(a->name ?: "", b->name ?: "");
-	return 0;
+	return lm_name_eq(a->name, b->name);
 }
 
-static int lm_member_cmp(const void *pa, const void *pb)
+static u32 lm_group_hash(const struct lm_vma *v)
 {
-	const struct lm_vma *a = *(const struct lm_vma **)pa;
-	const struct lm_vma *b = *(const struct lm_vma **)pb;
+	if (lm_kind_has_inode(v->kind)) {
+		const struct path *path = lm_file_user_path(v->file);
 
-	return lm_group_cmp(a, b) ?: lm_cmp_ulong(a->start, b->start);
+		return hash_ptr(file_inode(v->file), 32) ^
+		       hash_ptr(path->dentry, 32) ^ hash_ptr(path->mnt, 32);
+	}
+	return v->name ? jhash(v->name, strlen(v->name), v->kind) : v->kind;
 }
 
-struct lm_group_sort {
-	const struct lm_vma **order;
-};
-
-/* Groups: file groups first, each half by the lowest address it maps. */
-static int lm_group_order_cmp(const void *pa, const void *pb, const void *priv)
-{
-	const struct lm_group *a = pa, *b = pb;
-	const struct lm_group_sort *s = priv;
-	const struct lm_vma *va = s->order[a->first];
-	const struct lm_vma *vb = s->order[b->first];
-
-	return lm_half(va) - lm_half(vb) ?: lm_cmp_ulong(va->start, vb->start);
-}
+/* VMAs between two chances for another task to have the CPU. */
+#define LM_RESCHED_VMAS	256
 
 /**
  * lm_groups_build - group the VMAs of @snap
@@ -306,64 +285,86 @@ static int lm_group_order_cmp(const void *pa, const void *pb, const void *priv)
  * @g: filled in; release with lm_groups_release()
  *
  * Every VMA lands in exactly one group; the members of a group are in
- * address order and the groups in the order Documentation/view.rst gives.
- * Each VMA's role is decided on the way.
+ * address order and the groups in the order Documentation/view.rst gives:
+ * file groups first, each half by the lowest address a group maps.  Each
+ * VMA's role is decided on the way.  One pass in address order finds each
+ * VMA's group in a hash table, creating the groups in the order of their
+ * lowest addresses; a second pass lays the members out group by group.
+ * The cost is linear in the number of VMAs.
  */
 int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 {
-	const struct lm_vma **sorted;
-	struct lm_group_sort s;
-	struct lm_group *grp;
-	unsigned int i, n = snap->nr, nr = 0, pos = 0;
+	unsigned int n = snap->nr, nr = 0, i, k, half, pos, mask;
+	struct lm_group *found = NULL, *grp;
+	u32 *table = NULL, *member = NULL, h;
+	struct lm_vma *v;
+	int ret = -ENOMEM;
 
 	memset(g, 0, sizeof(*g));
 	if (!n)
 		return 0;
 
-	sorted = kvmalloc_array(n, sizeof(*sorted), GFP_KERNEL_ACCOUNT);
+	/* at most half full; slots hold a group index + 1, 0 when empty */
+	mask = roundup_pow_of_two(2 * n) - 1;
+	table = kvcalloc(mask + 1, sizeof(*table), GFP_KERNEL_ACCOUNT);
+	member = kvmalloc_array(n, sizeof(*member), GFP_KERNEL_ACCOUNT);
+	found = kvmalloc_array(n, sizeof(*found), GFP_KERNEL_ACCOUNT);
 	g->order = kvmalloc_array(n, sizeof(*g->order), GFP_KERNEL_ACCOUNT);
-	g->groups = kvmalloc_array(n, sizeof(*g->groups), GFP_KERNEL_ACCOUNT);
-	if (!sorted || !g->order || !g->groups) {
-		kvfree(sorted);
-		lm_groups_release(g);
-		return -ENOMEM;
-	}
+	if (!table || !member || !found || !g->order)
+		goto out;
 
 	for (i = 0; i < n; i++) {
-		snap->vmas[i].role = lm_role(&snap->vmas[i],
-					     i ? &snap->vmas[i - 1] : NULL);
-		sorted[i] = &snap->vmas[i];
-	}
-	sort(sorted, n, sizeof(*sorted), lm_member_cmp, NULL);
-
-	for (i = 0; i < n; i++) {
-		if (!i || lm_group_cmp(sorted[i - 1], sorted[i])) {
-			grp = &g->groups[nr++];
-			grp->kind = sorted[i]->kind;
-			grp->first = i;
+		v = &snap->vmas[i];
+		v->role = lm_role(v, i ? &snap->vmas[i - 1] : NULL);
+		for (h = lm_group_hash(v) & mask; table[h]; h = (h + 1) & mask)
+			if (lm_same_group(&snap->vmas[found[table[h] - 1].first], v))
+				break;
+		if (!table[h]) {
+			grp = &found[nr];
+			grp->kind = v->kind;
+			grp->first = i;	/* for now: its first VMA */
 			grp->nr = 0;
 			grp->size = 0;
 			grp->huge = 0;
+			table[h] = ++nr;
 		}
+		member[i] = table[h] - 1;
+		grp = &found[member[i]];
 		grp->nr++;
-		grp->size += sorted[i]->end - sorted[i]->start;
-		grp->huge += sorted[i]->pmd * PMD_SIZE;
+		grp->size += v->end - v->start;
+		grp->huge += v->pmd * PMD_SIZE;
+		if (!((i + 1) % LM_RESCHED_VMAS))
+			cond_resched();
 	}
 
-	s.order = sorted;
-	sort_r(g->groups, nr, sizeof(*g->groups), lm_group_order_cmp, NULL, &s);
-
-	/* Lay the members out in group order so each group is one run. */
-	for (i = 0; i < nr; i++) {
-		grp = &g->groups[i];
-		memcpy(&g->order[pos], &sorted[grp->first],
-		       grp->nr * sizeof(*sorted));
-		grp->first = pos;
-		pos += grp->nr;
+	g->groups = kvmalloc_array(nr, sizeof(*g->groups), GFP_KERNEL_ACCOUNT);
+	if (!g->groups)
+		goto out;
+	/* view order; table[] now maps a group's index in found[] to it */
+	for (half = 0, k = 0, pos = 0; half < 2; half++) {
+		for (i = 0; i < nr; i++) {
+			if (lm_half(found[i].kind) != half)
+				continue;
+			table[i] = k;
+			g->groups[k] = found[i];
+			g->groups[k].first = pos;
+			pos += found[i].nr;
+			g->groups[k++].nr = 0;	/* counts the members laid out */
+		}
+	}
+	for (i = 0; i < n; i++) {
+		grp = &g->groups[table[member[i]]];
+		g->order[grp->first + grp->nr++] = &snap->vmas[i];
 	}
 	g->nr = nr;
-	kvfree(sorted);
-	return 0;
+	ret = 0;
+out:
+	kvfree(table);
+	kvfree(member);
+	kvfree(found);
+	if (ret)
+		lm_groups_release(g);
+	return ret;
 }
 
 void lm_groups_release(struct lm_groups *g)
