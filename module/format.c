@@ -9,14 +9,18 @@
 #include <linux/bitops.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/kdev_t.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/seq_buf.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "compat.h"
 #include "libmaps.h"
@@ -89,109 +93,261 @@ void lm_format_init(void)
 }
 
 /*
- * Write @s as maps writes names: a newline becomes \012.  (Only
- * seq_buf_printf() is exported on every supported kernel.)
+ * The text is kept in pages, not in one buffer: it grows a page at a time
+ * while it is made, so it needs no estimate of its size and no second
+ * attempt, and it is never a page larger than it needs to be.
  */
-static void lm_put_escaped(struct seq_buf *sb, const char *s)
-{
-	size_t run;
+#define LM_TEXT_CHUNK	PAGE_SIZE
 
-	while (*s) {
-		run = strcspn(s, "\n");
-		seq_buf_printf(sb, "%.*s", (int)run, s);
-		s += run;
-		if (*s) {
-			seq_buf_printf(sb, "\\012");
-			s++;
-		}
+/* Records between two chances for another task to have the CPU. */
+#define LM_RESCHED_RECORDS	256
+
+/* Where the text goes while it is made. */
+struct lm_out {
+	struct lm_text *text;
+	char *pos;		/* in the last page */
+	char *end;		/* of the last page */
+	bool failed;		/* a page could not be allocated */
+};
+
+static bool lm_out_grow(struct lm_out *o)
+{
+	struct lm_text *t = o->text;
+	char *page;
+
+	if (t->nr == t->cap) {
+		unsigned int cap = t->cap * 2;
+		char **pages = kvmalloc_array(cap, sizeof(*pages),
+					      GFP_KERNEL_ACCOUNT);
+
+		if (!pages)
+			goto fail;
+		memcpy(pages, t->pages, t->nr * sizeof(*pages));
+		kvfree(t->pages);
+		t->pages = pages;
+		t->cap = cap;
 	}
+	page = (char *)__get_free_page(GFP_KERNEL_ACCOUNT);
+	if (!page)
+		goto fail;
+	t->pages[t->nr++] = page;
+	o->pos = page;
+	o->end = page + LM_TEXT_CHUNK;
+	return true;
+fail:
+	o->failed = true;
+	return false;
+}
+
+static void lm_put_mem(struct lm_out *o, const char *s, size_t n)
+{
+	size_t room;
+
+	while (n && !o->failed) {
+		if (o->pos == o->end && !lm_out_grow(o))
+			return;
+		room = min_t(size_t, n, o->end - o->pos);
+		memcpy(o->pos, s, room);
+		o->pos += room;
+		s += room;
+		n -= room;
+	}
+}
+
+static void lm_put_str(struct lm_out *o, const char *s)
+{
+	lm_put_mem(o, s, strlen(s));
 }
 
 /*
- * Every set bit of @flags by name, separated by @sep, into @buf (64 names
- * of at most 5 bytes and a separator each fit in LM_NAMES_MAX).  A record
- * is then one seq_buf_printf(): formatting, not the walk, dominates the
- * cost of a view, and only seq_buf_printf() is exported on 5.10 and 6.1.
+ * Lines are built in a line buffer by the helpers below, which write at a
+ * cursor and return it advanced: no vsnprintf() for every field (that
+ * was most of the cost of a view), and one copy into the text per line.
  */
-#define LM_NAMES_MAX	(BITS_PER_LONG * 6 + 1)
-
-/* Room to build one line in, allocated once per view: not on the stack. */
-struct lm_scratch {
-	char path[PATH_MAX];
-	char decoded[LM_NAMES_MAX];
-	char diff[LM_NAMES_MAX];
-	char sizes[128];
-};
-
-static void lm_flag_string(char *buf, vm_flags_t flags, char sep)
+static char *lm_cat(char *p, const char *s)
 {
-	unsigned int bit;
-	char *p = buf;
+	size_t n = strlen(s);
 
-	for (bit = 0; bit < BITS_PER_LONG; bit++) {
-		if (!(flags & BIT(bit)))
-			continue;
-		if (p != buf)
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* @v in lower-case hexadecimal, at least @width digits ("%0*llx"). */
+static char *lm_hex(char *p, unsigned long long v, int width)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	while (i > (int)sizeof(tmp) - width)
+		tmp[--i] = '0';
+	memcpy(p, tmp + i, sizeof(tmp) - i);
+	return p + sizeof(tmp) - i;
+}
+
+/* @v in decimal ("%llu"). */
+static char *lm_dec(char *p, unsigned long long v)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + do_div(v, 10);
+	} while (v);
+	memcpy(p, tmp + i, sizeof(tmp) - i);
+	return p + sizeof(tmp) - i;
+}
+
+/* Every set bit of @flags by name, in bit order, separated by @sep. */
+static char *lm_flag_names_put(char *p, vm_flags_t flags, char sep)
+{
+	unsigned long rest = (unsigned long)flags;
+	char *start = p;
+	unsigned int bit;
+
+	while (rest) {
+		bit = __ffs(rest);
+		rest &= rest - 1;
+		if (p != start)
 			*p++ = sep;
 		if (lm_flag_names[bit]) {
-			size_t n = strlen(lm_flag_names[bit]);
-
-			memcpy(p, lm_flag_names[bit], n);
-			p += n;
+			p = lm_cat(p, lm_flag_names[bit]);
 		} else {
-			p += scnprintf(p, 6, "bit%u", bit);
+			p = lm_cat(p, "bit");
+			p = lm_dec(p, bit);
 		}
 	}
-	*p = '\0';
+	return p;
 }
 
 /* The huge page sizes of @orders, largest first: "2048K,64K". */
-static void lm_size_string(char *buf, size_t size, unsigned long orders)
+static char *lm_sizes_put(char *p, unsigned long orders)
 {
-	size_t len = 0;
+	char *start = p;
 	int order;
 
-	buf[0] = '\0';
 	for (order = BITS_PER_LONG - 1; order >= 0; order--) {
 		if (!(orders & BIT(order)))
 			continue;
-		len += scnprintf(buf + len, size - len, "%s%luK", len ? "," : "",
-				 (PAGE_SIZE << order) >> 10);
+		if (p != start)
+			*p++ = ',';
+		p = lm_dec(p, (PAGE_SIZE << order) >> 10);
+		*p++ = 'K';
 	}
+	return p;
 }
+
+/*
+ * The longest record line: its fixed words and numbers (under 320 bytes),
+ * the decoded flags and the flags that differ (each at most 64 names of
+ * at most 5 bytes and a separator), and the huge page sizes (at most 64
+ * of at most 8 bytes and a comma).
+ */
+#define LM_NAMES_MAX	(BITS_PER_LONG * 6)
+#define LM_SIZES_MAX	(BITS_PER_LONG * 9)
+#define LM_LINE_MAX	(320 + 2 * LM_NAMES_MAX + LM_SIZES_MAX)
+
+/*
+ * Room to build a line in, allocated once per view: not on the stack.
+ * Most records have the flags and huge page sizes of the record before
+ * them, so the decoded forms of the last ones are kept.
+ */
+struct lm_scratch {
+	char path[PATH_MAX];
+	char line[LM_LINE_MAX];
+	char decoded[LM_NAMES_MAX];
+	char sizes[LM_SIZES_MAX];
+	size_t decoded_len;
+	size_t sizes_len;
+	vm_flags_t decoded_flags;
+	unsigned long sizes_orders;
+};
 
 /*
  * One record.  @merge says why it is not one VMA with the record before
  * it in its group.
  */
-static void lm_put_record(struct seq_buf *sb, const struct lm_vma *v,
+static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 			  enum lm_merge merge, struct lm_scratch *buf)
 {
 	vm_flags_t f = v->flags;
+	char *p = buf->line;
 
-	lm_flag_string(buf->decoded, f, ',');
-	buf->diff[0] = '\0';
-	if (merge == LM_MERGE_FLAGS)
-		lm_flag_string(buf->diff, v->merge_diff, '+');
-	lm_size_string(buf->sizes, sizeof(buf->sizes), v->thp_orders);
-	seq_buf_printf(sb,
-		       "\t%08lx-%08lx %c%c%c%c %08llx size=%lu role=%s flags=0x%lx decoded=%s thp=%d thp_reason=%s%s%s pmd=%lu pagesize=%luK merge=%s%s%s\n",
-		       v->start, v->end,
-		       f & VM_READ ? 'r' : '-',
-		       f & VM_WRITE ? 'w' : '-',
-		       f & VM_EXEC ? 'x' : '-',
-		       f & VM_MAYSHARE ? 's' : 'p',
-		       (unsigned long long)v->pgoff << PAGE_SHIFT,
-		       v->end - v->start, lm_role_name(v->role),
-		       (unsigned long)f, buf->decoded,
-		       v->thp_why == LM_THP_ELIGIBLE, lm_thp_why_name(v->thp_why),
-		       v->thp_orders ? " thp_sizes=" : "", buf->sizes,
-		       v->pmd, v->pagesize >> 10, lm_merge_name(merge),
-		       merge == LM_MERGE_FLAGS ? ":" : "", buf->diff);
+	if (f != buf->decoded_flags) {
+		buf->decoded_len = lm_flag_names_put(buf->decoded, f, ',') -
+				   buf->decoded;
+		buf->decoded_flags = f;
+	}
+	if (v->thp_orders != buf->sizes_orders) {
+		buf->sizes_len = lm_sizes_put(buf->sizes, v->thp_orders) -
+				 buf->sizes;
+		buf->sizes_orders = v->thp_orders;
+	}
+
+	*p++ = '\t';
+	p = lm_hex(p, v->start, 8);
+	*p++ = '-';
+	p = lm_hex(p, v->end, 8);
+	*p++ = ' ';
+	*p++ = f & VM_READ ? 'r' : '-';
+	*p++ = f & VM_WRITE ? 'w' : '-';
+	*p++ = f & VM_EXEC ? 'x' : '-';
+	*p++ = f & VM_MAYSHARE ? 's' : 'p';
+	*p++ = ' ';
+	p = lm_hex(p, (unsigned long long)v->pgoff << PAGE_SHIFT, 8);
+	p = lm_cat(p, " size=");
+	p = lm_dec(p, v->end - v->start);
+	p = lm_cat(p, " role=");
+	p = lm_cat(p, lm_role_name(v->role));
+	p = lm_cat(p, " flags=0x");
+	p = lm_hex(p, (unsigned long)f, 1);
+	p = lm_cat(p, " decoded=");
+	memcpy(p, buf->decoded, buf->decoded_len);
+	p += buf->decoded_len;
+	p = lm_cat(p, v->thp_why == LM_THP_ELIGIBLE ? " thp=1 thp_reason=" :
+						      " thp=0 thp_reason=");
+	p = lm_cat(p, lm_thp_why_name(v->thp_why));
+	if (v->thp_orders) {
+		p = lm_cat(p, " thp_sizes=");
+		memcpy(p, buf->sizes, buf->sizes_len);
+		p += buf->sizes_len;
+	}
+	p = lm_cat(p, " pmd=");
+	p = lm_dec(p, v->pmd);
+	p = lm_cat(p, " pagesize=");
+	p = lm_dec(p, v->pagesize >> 10);
+	p = lm_cat(p, "K merge=");
+	p = lm_cat(p, lm_merge_name(merge));
+	if (merge == LM_MERGE_FLAGS) {
+		*p++ = ':';
+		p = lm_flag_names_put(p, v->merge_diff, '+');
+	}
+	*p++ = '\n';
+	lm_put_mem(o, buf->line, p - buf->line);
+}
+
+/* Write @s as maps writes names: a newline becomes \012. */
+static void lm_put_escaped(struct lm_out *o, const char *s)
+{
+	size_t run;
+
+	while (*s) {
+		run = strcspn(s, "\n");
+		lm_put_mem(o, s, run);
+		s += run;
+		if (*s) {
+			lm_put_str(o, "\\012");
+			s++;
+		}
+	}
 }
 
 /* The name column of a group, as /proc/<pid>/maps prints it. */
-static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
+static void lm_put_group_name(struct lm_out *o, const struct lm_vma *v,
 			      struct lm_scratch *buf)
 {
 	static const char * const fixed[LM_KIND_NR] = {
@@ -204,50 +360,60 @@ static void lm_put_group_name(struct seq_buf *sb, const struct lm_vma *v,
 	};
 	const char *p;
 
-	seq_buf_printf(sb, " name=");
+	lm_put_str(o, " name=");
 	switch (v->kind) {
 	case LM_KIND_FILE:
 		p = d_path(lm_file_user_path(v->file), buf->path, PATH_MAX);
-		lm_put_escaped(sb, IS_ERR(p) ? "?" : p);
+		lm_put_escaped(o, IS_ERR(p) ? "?" : p);
 		break;
 	case LM_KIND_ANON_SHMEM:
-		seq_buf_printf(sb, "[anon_shmem:");
-		lm_put_escaped(sb, v->name);
-		seq_buf_printf(sb, "]");
+		lm_put_str(o, "[anon_shmem:");
+		lm_put_escaped(o, v->name);
+		lm_put_str(o, "]");
 		break;
 	case LM_KIND_ANON_NAMED:
-		seq_buf_printf(sb, "[anon:");
-		lm_put_escaped(sb, v->name);
-		seq_buf_printf(sb, "]");
+		lm_put_str(o, "[anon:");
+		lm_put_escaped(o, v->name);
+		lm_put_str(o, "]");
 		break;
 	case LM_KIND_SPECIAL:
-		lm_put_escaped(sb, v->name);
+		lm_put_escaped(o, v->name);
 		break;
 	default:
-		seq_buf_printf(sb, "%s", fixed[v->kind]);
+		lm_put_str(o, fixed[v->kind]);
 		break;
 	}
-	seq_buf_printf(sb, "\n");
+	lm_put_str(o, "\n");
 }
 
-static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
+static void lm_put_group(struct lm_out *o, const struct lm_groups *g,
 			 const struct lm_group *grp, struct lm_scratch *buf)
 {
 	const struct lm_vma *first = g->order[grp->first], *v, *prev = NULL;
 	enum lm_merge merge;
+	char *p = buf->line;
 	unsigned int i;
 
-	seq_buf_printf(sb, "group %s records=%u size=%lu huge=%lu",
-		       lm_kind_name(grp->kind), grp->nr, grp->size, grp->huge);
+	p = lm_cat(p, "group ");
+	p = lm_cat(p, lm_kind_name(grp->kind));
+	p = lm_cat(p, " records=");
+	p = lm_dec(p, grp->nr);
+	p = lm_cat(p, " size=");
+	p = lm_dec(p, grp->size);
+	p = lm_cat(p, " huge=");
+	p = lm_dec(p, grp->huge);
 	if (lm_kind_has_inode(grp->kind)) {
 		struct inode *inode = file_inode(first->file);
 
-		seq_buf_printf(sb, " dev=%02x:%02x ino=%llu",
-			       MAJOR(inode->i_sb->s_dev),
-			       MINOR(inode->i_sb->s_dev),
-			       (unsigned long long)inode->i_ino);
+		p = lm_cat(p, " dev=");
+		p = lm_hex(p, MAJOR(inode->i_sb->s_dev), 2);
+		*p++ = ':';
+		p = lm_hex(p, MINOR(inode->i_sb->s_dev), 2);
+		p = lm_cat(p, " ino=");
+		p = lm_dec(p, inode->i_ino);
 	}
-	lm_put_group_name(sb, first, buf);
+	lm_put_mem(o, buf->line, p - buf->line);
+	lm_put_group_name(o, first, buf);
 
 	for (i = 0; i < grp->nr; i++) {
 		v = g->order[grp->first + i];
@@ -257,27 +423,40 @@ static void lm_put_group(struct seq_buf *sb, const struct lm_groups *g,
 			merge = LM_MERGE_HOLE;
 		else
 			merge = v->merge;	/* @prev is the VMA before @v */
-		lm_put_record(sb, v, merge, buf);
+		lm_put_record(o, v, merge, buf);
 		prev = v;
+		if (!((i + 1) % LM_RESCHED_RECORDS))
+			cond_resched();
 	}
 }
 
-static void lm_put_view(struct seq_buf *sb, const struct lm_snapshot *snap,
+static void lm_put_view(struct lm_out *o, const struct lm_snapshot *snap,
 			const struct lm_groups *g, struct lm_scratch *buf)
 {
+	char *p = buf->line;
 	unsigned int i;
 
-	seq_buf_printf(sb, "libmaps %d pid=%d vmas=%u groups=%u comm=",
-		       LM_VIEW_VERSION, snap->pid, snap->nr, g->nr);
-	lm_put_escaped(sb, snap->comm);
-	seq_buf_printf(sb, "\n");
+	p = lm_cat(p, "libmaps ");
+	p = lm_dec(p, LM_VIEW_VERSION);
+	p = lm_cat(p, " pid=");
+	p = lm_dec(p, snap->pid);
+	p = lm_cat(p, " vmas=");
+	p = lm_dec(p, snap->nr);
+	p = lm_cat(p, " groups=");
+	p = lm_dec(p, g->nr);
+	p = lm_cat(p, " comm=");
+	lm_put_mem(o, buf->line, p - buf->line);
+	lm_put_escaped(o, snap->comm);
+	lm_put_str(o, "\n");
 
 	if (!snap->has_mm) {
-		seq_buf_printf(sb, "nomm\n");
+		lm_put_str(o, "nomm\n");
 		return;
 	}
-	for (i = 0; i < g->nr; i++)
-		lm_put_group(sb, g, &g->groups[i], buf);
+	for (i = 0; i < g->nr; i++) {
+		lm_put_group(o, g, &g->groups[i], buf);
+		cond_resched();
+	}
 }
 
 /*
@@ -300,44 +479,49 @@ static unsigned long lm_peak_bytes(const struct lm_snapshot *snap,
 	for (i = 0; i < snap->nr; i++)
 		if (snap->vmas[i].name)
 			bytes += strlen(snap->vmas[i].name) + 1;
-	bytes += (unsigned long)snap->nr * (sizeof(*g->order) + sizeof(*g->groups));
-	return bytes + sizeof(struct lm_scratch) + struct_size(text, buf, text->size);
+	bytes += (unsigned long)snap->nr * sizeof(*g->order);
+	bytes += (unsigned long)g->nr * sizeof(*g->groups);
+	bytes += sizeof(struct lm_scratch) + sizeof(*text);
+	return bytes + (unsigned long)text->cap * sizeof(*text->pages) +
+	       (unsigned long)text->nr * LM_TEXT_CHUNK;
 }
 
-/*
- * Format into a buffer sized from the counts; a long path can overflow the
- * estimate, in which case the buffer doubles and the text is made again.
- */
 static struct lm_text *lm_render(const struct lm_snapshot *snap,
 				 const struct lm_groups *g)
 {
-	/* a record line is about 160 bytes; the rare longer text doubles */
-	size_t size = 256 + (size_t)snap->nr * 192 + (size_t)g->nr * 256;
-	struct lm_text *text = NULL;
-	struct seq_buf sb;
+	/* a record is about 160 bytes: the page array seldom grows */
+	size_t estimate = 256 + (size_t)snap->nr * 160 + (size_t)g->nr * 128;
 	struct lm_scratch *buf;
+	struct lm_out o = { };
+	struct lm_text *text;
 
+	text = kzalloc(sizeof(*text), GFP_KERNEL_ACCOUNT);
 	buf = kmalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
+	if (!text || !buf)
+		goto nomem;
+	text->cap = DIV_ROUND_UP(estimate, LM_TEXT_CHUNK);
+	text->pages = kvmalloc_array(text->cap, sizeof(*text->pages),
+				     GFP_KERNEL_ACCOUNT);
+	if (!text->pages)
+		goto nomem;
 
-	for (;;) {
-		text = kvmalloc(struct_size(text, buf, size), GFP_KERNEL_ACCOUNT);
-		if (!text)
-			break;
-		seq_buf_init(&sb, text->buf, size);
-		lm_put_view(&sb, snap, g, buf);
-		if (!seq_buf_has_overflowed(&sb))
-			break;
-		kvfree(text);
-		size *= 2;
-	}
+	buf->decoded_flags = 0;
+	buf->decoded_len = 0;
+	buf->sizes_orders = 0;
+	buf->sizes_len = 0;
+	o.text = text;
+	lm_put_view(&o, snap, g, buf);
+	if (o.failed)
+		goto nomem;
 	kfree(buf);
-	if (!text)
-		return ERR_PTR(-ENOMEM);
-	text->len = seq_buf_used(&sb);
-	text->size = size;
+	if (text->nr)
+		text->len = (size_t)(text->nr - 1) * LM_TEXT_CHUNK +
+			    (o.pos - text->pages[text->nr - 1]);
 	return text;
+nomem:
+	kfree(buf);
+	lm_text_free(text);
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
@@ -372,7 +556,53 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
 	return text;
 }
 
+/**
+ * lm_text_read - read() of a view: up to @count bytes of @text at *@ppos
+ * @text: the text
+ * @buf: the reader's buffer
+ * @count: its size
+ * @ppos: the file position, advanced by what was read
+ *
+ * Return: the bytes read, 0 at the end, or -EFAULT if none could be.
+ */
+ssize_t lm_text_read(const struct lm_text *text, char __user *buf,
+		     size_t count, loff_t *ppos)
+{
+	loff_t pos = *ppos;
+	size_t done = 0, off, n, left;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= text->len || !count)
+		return 0;
+	count = min_t(size_t, count, text->len - pos);
+	while (done < count) {
+		off = (pos + done) % LM_TEXT_CHUNK;
+		n = min_t(size_t, count - done, LM_TEXT_CHUNK - off);
+		left = copy_to_user(buf + done,
+				    text->pages[(pos + done) / LM_TEXT_CHUNK] + off,
+				    n);
+		done += n - left;
+		if (left)
+			break;	/* the rest of the reader's buffer faults */
+	}
+	if (!done)
+		return -EFAULT;
+	*ppos = pos + done;
+	return done;
+}
+
 void lm_text_free(struct lm_text *text)
 {
-	kvfree(text);
+	unsigned int i;
+
+	if (!text)
+		return;
+	for (i = 0; i < text->nr; i++) {
+		free_page((unsigned long)text->pages[i]);
+		if (!((i + 1) % LM_RESCHED_RECORDS))
+			cond_resched();
+	}
+	kvfree(text->pages);
+	kfree(text);
 }

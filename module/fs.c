@@ -73,7 +73,7 @@ static ssize_t lm_view_read(struct file *file, char __user *buf,
 {
 	struct lm_text *text = file->private_data;
 
-	return simple_read_from_buffer(buf, count, ppos, text->buf, text->len);
+	return lm_text_read(text, buf, count, ppos);
 }
 
 static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)

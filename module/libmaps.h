@@ -120,15 +120,21 @@ const char *lm_kind_name(enum lm_kind kind);
 bool lm_kind_has_inode(enum lm_kind kind);
 
 /* format.c */
-/* The text of one open view: made at open(), read until release(). */
+/*
+ * The text of one open view: made at open(), read until release(), kept
+ * in pages that are all full but the last.
+ */
 struct lm_text {
 	size_t len;
-	size_t size;		/* of buf[], as allocated */
-	char buf[];
+	unsigned int nr;	/* pages in use */
+	unsigned int cap;	/* room in ->pages[] */
+	char **pages;
 };
 
 void lm_format_init(void);
 struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
+ssize_t lm_text_read(const struct lm_text *text, char __user *buf,
+		     size_t count, loff_t *ppos);
 void lm_text_free(struct lm_text *text);
 
 /* fs.c */

@@ -185,6 +185,8 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 		if (snap->vmas[i].file)
 			fput(snap->vmas[i].file);
 		kfree(snap->vmas[i].name);
+		if (!((i + 1) % 256))
+			cond_resched();
 	}
 	kvfree(snap->vmas);
 	snap->vmas = NULL;
