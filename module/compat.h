@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/dcache.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/mempolicy.h>
 #include <linux/mount.h>
 #include <linux/pid_namespace.h>
@@ -209,9 +210,9 @@ static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 #endif
 
 /*
- * Walking the VMAs in address order.  6.1 keeps them in a maple tree with
- * an iterator; 5.10 links them in a list from mm->mmap.  Both are stable
- * under the mmap read lock.
+ * Walking the VMAs in address order, from @addr.  6.1 keeps them in a
+ * maple tree with an iterator; 5.10 links them in a list from mm->mmap.
+ * Both are stable under the mmap read lock.
  */
 #if LM_KERNEL_AT_LEAST(6, 1, 0)
 struct lm_vma_iter {
@@ -219,9 +220,9 @@ struct lm_vma_iter {
 };
 
 static inline void lm_vma_iter_init(struct lm_vma_iter *it,
-				    struct mm_struct *mm)
+				    struct mm_struct *mm, unsigned long addr)
 {
-	vma_iter_init(&it->vmi, mm, 0);
+	vma_iter_init(&it->vmi, mm, addr);
 }
 
 static inline struct vm_area_struct *lm_vma_iter_next(struct lm_vma_iter *it)
@@ -234,9 +235,9 @@ struct lm_vma_iter {
 };
 
 static inline void lm_vma_iter_init(struct lm_vma_iter *it,
-				    struct mm_struct *mm)
+				    struct mm_struct *mm, unsigned long addr)
 {
-	it->next = mm->mmap;
+	it->next = addr ? find_vma(mm, addr) : mm->mmap;
 }
 
 static inline struct vm_area_struct *lm_vma_iter_next(struct lm_vma_iter *it)
@@ -246,6 +247,32 @@ static inline struct vm_area_struct *lm_vma_iter_next(struct lm_vma_iter *it)
 	if (vma)
 		it->next = vma->vm_next;
 	return vma;
+}
+#endif
+
+/*
+ * Did anyone hold the mmap lock for writing since @seq was read?  With
+ * per-VMA locks, mm->mm_lock_seq moves whenever a writer releases or
+ * downgrades the lock (vma_end_write_all()): read under the read lock and
+ * unchanged under it later, nobody changed the map in between.  It is a
+ * seqcount_t from 6.13 and in 6.12.y (Debian's 6.12 included); before,
+ * an int that libmaps does not use.  Without it, LM_HAVE_MM_LOCK_SEQ is 0
+ * and a snapshot is copied under one hold.
+ */
+#if LM_KERNEL_AT_LEAST(6, 12, 0) && defined(CONFIG_PER_VMA_LOCK)
+#define LM_HAVE_MM_LOCK_SEQ	1
+
+static inline unsigned int lm_mm_lock_seq(struct mm_struct *mm)
+{
+	mmap_assert_locked(mm);
+	return READ_ONCE(mm->mm_lock_seq.sequence);
+}
+#else
+#define LM_HAVE_MM_LOCK_SEQ	0
+
+static inline unsigned int lm_mm_lock_seq(struct mm_struct *mm)
+{
+	return 0;
 }
 #endif
 

@@ -2,8 +2,10 @@
 /*
  * The walk.  lm_snapshot_take() is the one place libmaps holds a task's mmap
  * lock: it copies the facts the view needs about every VMA, in address
- * order, under a single mmap_read_lock_killable() hold, and releases the
- * lock before anything is formatted.  A reader therefore never sees a torn
+ * order, and releases the lock before anything is formatted.  It holds the
+ * lock for one short batch of VMAs at a time where the kernel can tell
+ * whether the map changed between two holds, and starts again if it did;
+ * otherwise under a single hold.  A reader therefore never sees a torn
  * view, whatever the target does meanwhile.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -12,10 +14,12 @@
 #include <linux/mm.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/mmap_lock.h>
+#include <linux/moduleparam.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "compat.h"
 #include "libmaps.h"
@@ -151,33 +155,89 @@ static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 }
 
 /*
- * Copy every VMA of @mm into @snap->vmas, which has room for @cap.
- * Returns -EAGAIN if the map grew past @cap after it was sized.
+ * Where the kernel can tell whether the map changed while the mmap lock
+ * was dropped (compat.h: LM_HAVE_MM_LOCK_SEQ), a snapshot is copied
+ * batch_vmas VMAs per hold, and started again if the map changed between
+ * two holds; after LM_RESTARTS_MAX restarts, or with batch_vmas 0, it is
+ * copied under one hold.  Either way it is one consistent state of the map.
+ */
+static unsigned int lm_batch_vmas = LM_HAVE_MM_LOCK_SEQ ? 64 : 0;
+module_param_named(batch_vmas, lm_batch_vmas, uint, 0644);
+MODULE_PARM_DESC(batch_vmas,
+		 "VMAs copied per hold of the mmap lock where the kernel shows whether the map changed in between (6.4+ with per-VMA locks); 0: one hold");
+
+#define LM_RESTARTS_MAX	1
+
+static atomic_long_t lm_restarts = ATOMIC_LONG_INIT(0);
+static atomic_long_t lm_single_holds = ATOMIC_LONG_INIT(0);
+
+static int lm_get_counter(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops lm_counter_ops = {
+	.get = lm_get_counter,
+};
+
+module_param_cb(restarts, &lm_counter_ops, &lm_restarts, 0444);
+MODULE_PARM_DESC(restarts,
+		 "batched copies started again because the map changed");
+module_param_cb(single_holds, &lm_counter_ops, &lm_single_holds, 0444);
+MODULE_PARM_DESC(single_holds,
+		 "snapshots copied under one hold of the mmap lock");
+
+/*
+ * Copy every VMA of @mm into @snap->vmas, which has room for @cap: @batch
+ * VMAs per hold of the mmap lock, or all of them under one hold if @batch
+ * is 0.  Returns -EAGAIN if the map grew past @cap after it was sized,
+ * -ESTALE if it changed while the lock was dropped between two batches,
+ * -EINTR if a fatal signal interrupted the wait for the lock.
  */
 static int lm_snapshot_copy(struct mm_struct *mm,
 			    const struct lm_thp_global *thp,
-			    struct lm_snapshot *snap, unsigned int cap)
-	__must_hold(&mm->mmap_lock)
+			    struct lm_snapshot *snap, unsigned int cap,
+			    unsigned int batch)
 {
 	struct vm_area_struct *vma, *prev = NULL;
+	unsigned int seq, held = 0;
 	struct lm_vma_iter it;
-	int ret;
+	int ret = 0;
 
-	mmap_assert_locked(mm);
-
-	lm_vma_iter_init(&it, mm);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	seq = lm_mm_lock_seq(mm);
+	lm_vma_iter_init(&it, mm, 0);
 	while ((vma = lm_vma_iter_next(&it))) {
-		if (snap->nr == cap)
-			return -EAGAIN;
+		if (snap->nr == cap) {
+			ret = -EAGAIN;
+			break;
+		}
 		ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
 		if (ret)
-			return ret;
+			break;
 		prev = vma;
+		if (!batch || ++held < batch)
+			continue;
+
+		held = 0;
+		mmap_read_unlock(mm);
+		cond_resched();
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+		/* unchanged: @prev is still a VMA of @mm, and the next one's */
+		if (lm_mm_lock_seq(mm) != seq) {
+			ret = -ESTALE;
+			break;
+		}
+		lm_vma_iter_init(&it, mm, prev->vm_end);
 	}
-	return 0;
+	mmap_read_unlock(mm);
+	return ret;
 }
 
-static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
+/* Drop what the copied VMAs hold, and empty the array for a new copy. */
+static void lm_snapshot_clear(struct lm_snapshot *snap)
 {
 	unsigned int i;
 
@@ -188,42 +248,59 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 		if (!((i + 1) % 256))
 			cond_resched();
 	}
-	kvfree(snap->vmas);
-	snap->vmas = NULL;
+	memset(snap->vmas, 0, snap->nr * sizeof(*snap->vmas));
 	snap->nr = 0;
 }
 
+static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
+{
+	if (!snap->vmas)
+		return;
+	lm_snapshot_clear(snap);
+	kvfree(snap->vmas);
+	snap->vmas = NULL;
+}
+
 /*
- * Size the array from an unlocked look at map_count, then copy under the
- * lock; if the map grew in between, drop everything and size again.  The
- * memory is proportional to the VMA count and allocated with the lock
- * released.
+ * Size the array from an unlocked look at map_count, then copy; if the
+ * map grew in between, or changed between two batches, drop everything
+ * and start again.  The memory is proportional to the VMA count and
+ * allocated with the lock released.
  */
 static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 {
+	unsigned int batch = LM_HAVE_MM_LOCK_SEQ ? READ_ONCE(lm_batch_vmas) : 0;
+	unsigned int cap, restarts = 0;
 	struct lm_thp_global thp;
-	unsigned int cap;
 	int ret;
 
 	lm_thp_global_read(&thp);
 
 	for (;;) {
-		cap = READ_ONCE(mm->map_count) + 16;
-		snap->vmas = kvcalloc(cap, sizeof(*snap->vmas),
-				      GFP_KERNEL_ACCOUNT);
-		if (!snap->vmas)
-			return -ENOMEM;
-		snap->cap = cap;
+		if (!snap->vmas) {
+			cap = READ_ONCE(mm->map_count) + 16;
+			snap->vmas = kvcalloc(cap, sizeof(*snap->vmas),
+					      GFP_KERNEL_ACCOUNT);
+			if (!snap->vmas)
+				return -ENOMEM;
+			snap->cap = cap;
+		}
 
-		ret = mmap_read_lock_killable(mm);
-		if (ret)
+		if (batch && restarts == LM_RESTARTS_MAX)
+			batch = 0;
+		if (!batch)
+			atomic_long_inc(&lm_single_holds);
+		ret = lm_snapshot_copy(mm, &thp, snap, snap->cap, batch);
+		if (ret == -ESTALE) {
+			/* the array is big enough unless the map grew */
+			atomic_long_inc(&lm_restarts);
+			restarts++;
+			lm_snapshot_clear(snap);
+		} else if (ret == -EAGAIN) {
+			lm_snapshot_free_vmas(snap);
+		} else {
 			break;
-		ret = lm_snapshot_copy(mm, &thp, snap, cap);
-		mmap_read_unlock(mm);
-
-		if (ret != -EAGAIN)
-			break;
-		lm_snapshot_free_vmas(snap);
+		}
 	}
 
 	if (ret)

@@ -1097,4 +1097,92 @@ static void __attribute__((constructor)) init_page_size(void)
 	pg = sysconf(_SC_PAGESIZE);
 }
 
+
+static char *marker_at[2];
+static int mover_stop;
+
+/* Move one page between marker_at[0] and marker_at[1], forever. */
+static void *mover(void *arg)
+{
+	int here = 0;
+
+	while (!__atomic_load_n(&mover_stop, __ATOMIC_SEQ_CST)) {
+		if (mremap(marker_at[here], pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   marker_at[!here]) == MAP_FAILED)
+			return (void *)1;
+		here = !here;
+	}
+	return NULL;
+}
+
+static long module_param(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/module/libmaps/parameters/%s", name);
+	if (lm_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atol(buf);
+}
+
+/* Is there a record "\t<start>-" for @p in the view's text? */
+static bool has_record_at(const char *text, const void *p)
+{
+	char needle[32];
+
+	snprintf(needle, sizeof(needle), "\t%08lx-", (unsigned long)p);
+	return strstr(text, needle);
+}
+
+/*
+ * A snapshot is one state of the map even when it is copied in batches
+ * (batch_vmas VMAs per hold of the mmap lock, 6.4+): a page moves back
+ * and forth by mremap(), one change under the lock, between the two ends
+ * of 20,000 VMAs, so every view must show it at exactly one end.  A copy
+ * that went on after the map changed between two batches could see it at
+ * both ends or at neither.  The copy takes longer than the rwsem's
+ * handoff to a waiting writer (4 ms), so the mover gets in and copies
+ * start again.
+ */
+TEST_F_TIMEOUT(slow, batches_see_one_state, 180)
+{
+	const int fill = 20000;
+	long batch = module_param("batch_vmas");
+	long restarts = module_param("restarts");
+	char *base;
+	void *ret;
+	pthread_t t;
+	int i, seen;
+
+	ASSERT_GE(batch, 0);
+	base = anon((fill + 4) * pg, PROT_NONE, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	for (i = 2; i < fill + 2; i += 2)
+		ASSERT_EQ(0, mprotect(base + i * pg, pg, PROT_READ));
+	marker_at[0] = base + pg;
+	marker_at[1] = base + (fill + 2) * pg;
+	ASSERT_NE(MAP_FAILED, mmap(marker_at[0], pg, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, mover, NULL));
+	for (i = 0; i < 50; i++) {
+		ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
+		ASSERT_NE(NULL, strstr(text, "\n")) TH_LOG("read %d: no text", i);
+		seen = has_record_at(text, marker_at[0]) + has_record_at(text, marker_at[1]);
+		EXPECT_EQ(1, seen) TH_LOG("read %d: the moving page seen %d times", i, seen);
+		if (seen != 1)
+			break;
+	}
+	__atomic_store_n(&mover_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, &ret);
+	EXPECT_EQ(NULL, ret);
+	munmap(base, (fill + 4) * pg);
+	if (batch) {
+		/* the mover changed the map between batches: copies restarted */
+		EXPECT_LT(restarts, module_param("restarts"));
+	} else {
+		TH_LOG("batch_vmas is 0: no mm_lock_seq on this kernel (before 6.4, or without per-VMA locks), one hold per copy");
+	}
+}
+
 TEST_HARNESS_MAIN
