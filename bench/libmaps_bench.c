@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmaps_bench [-q] [-r REPS] [VMAS...]
+ * libmaps_bench [-q] [-r REPS] [-w USEC] [VMAS...]
  *
  * For each size (default 1000 16000 65530 VMAs, the last one
  * vm.max_map_count's default), start a target process with that many
@@ -13,6 +13,15 @@
  * p99 and worst mmap+munmap time while that method was read (its stall),
  * and for libmaps the module's peak allocation for one snapshot against
  * the view's size.  Ratios are printed at the end.
+ *
+ * libmaps is read twice: as loaded (batch_vmas VMAs per hold of the mmap
+ * lock where the kernel can tell whether the map changed in between,
+ * 6.4+), and with batch_vmas set to 0, one hold for the whole copy
+ * ("libmaps 1hold").  For each, the module's counts of batched copies
+ * started again and of copies made under one hold are printed.  -w USEC:
+ * the writer pauses USEC between two mmap+munmap pairs (default 0: it
+ * changes the map all the time, so no batched copy of a large map can
+ * finish and every one ends under one hold).
  *
  * It prints figures only: no target fails it.  -q: 1000 VMAs, 3 reps.
  */
@@ -45,12 +54,13 @@ struct lm_procmap_query {
 #define LM_QUERY_NEXT		0x10	/* PROCMAP_QUERY_COVERING_OR_NEXT_VMA */
 
 #define VIEW		"/sys/kernel/debug/libmaps"
-#define PEAK		"/sys/module/libmaps/parameters/last_snapshot_bytes"
+#define PARAMS		"/sys/module/libmaps/parameters/"
+#define PEAK		PARAMS "last_snapshot_bytes"
 #define BUCKETS		200000	/* writer latencies, 1 us each, up to 200 ms */
 
-enum { M_IDLE, M_MAPS, M_SMAPS, M_QUERY, M_LIBMAPS, NR_METHODS };
+enum { M_IDLE, M_MAPS, M_SMAPS, M_QUERY, M_LIBMAPS, M_LIBMAPS_ONE, NR_METHODS };
 static const char *const method_names[NR_METHODS] = {
-	"idle", "maps", "smaps", "PROCMAP_QUERY", "libmaps",
+	"idle", "maps", "smaps", "PROCMAP_QUERY", "libmaps", "libmaps 1hold",
 };
 
 /* Shared with the target's writer thread. */
@@ -65,6 +75,7 @@ struct shared {
 
 static struct shared *sh;
 static long pg;
+static long pause_us;
 
 static uint64_t now_ns(void)
 {
@@ -93,6 +104,8 @@ static void *writer(void *arg)
 		sh->count[ph]++;
 		if (d > atomic_load(&sh->max_ns[ph]))
 			atomic_store(&sh->max_ns[ph], d);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	return NULL;
 }
@@ -201,6 +214,7 @@ struct result {
 	uint64_t p99_us, worst_us;	/* the writer, while this ran */
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
+	long restarts, single;		/* libmaps: the module's counts */
 };
 
 static uint64_t writer_p99(int m)
@@ -215,15 +229,30 @@ static uint64_t writer_p99(int m)
 	return BUCKETS;
 }
 
-static long read_peak(void)
+static long read_param(const char *name)
 {
-	char buf[64];
-	ssize_t n = read_whole(PEAK, buf, sizeof(buf) - 1);
+	char path[128], buf[64];
+	ssize_t n;
 
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	n = read_whole(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
 	return atol(buf);
+}
+
+static void write_param(const char *name, long value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%ld\n", value);
+		fclose(f);
+	}
 }
 
 static void run(long want, int reps, const char *self)
@@ -249,6 +278,7 @@ static void run(long want, int reps, const char *self)
 	snprintf(paths[M_MAPS], 64, "/proc/%d/maps", pid);
 	snprintf(paths[M_SMAPS], 64, "/proc/%d/smaps", pid);
 	snprintf(paths[M_LIBMAPS], 64, VIEW "/%d", pid);
+	snprintf(paths[M_LIBMAPS_ONE], 64, VIEW "/%d", pid);
 	read_whole(paths[M_MAPS], buf, sizeof(buf));
 	{
 		FILE *f = fopen(paths[M_MAPS], "r");
@@ -261,6 +291,12 @@ static void run(long want, int reps, const char *self)
 	}
 
 	for (int m = 0; m < NR_METHODS; m++) {
+		long batch = read_param("batch_vmas");
+		long restarts = read_param("restarts");
+		long single = read_param("single_holds");
+
+		if (m == M_LIBMAPS_ONE)
+			write_param("batch_vmas", 0);
 		atomic_store(&sh->phase, m);
 		for (int r = 0; r < reps; r++) {
 			uint64_t t0 = now_ns();
@@ -278,13 +314,17 @@ static void run(long want, int reps, const char *self)
 			if (got < 0)
 				goto next;
 			res[m].bytes = got;
-			if (m == M_LIBMAPS) {
-				long p = read_peak();
+			if (m == M_LIBMAPS || m == M_LIBMAPS_ONE) {
+				long p = read_param("last_snapshot_bytes");
 
 				if (p > res[m].peak)
 					res[m].peak = p;
 			}
 		}
+		res[m].restarts = read_param("restarts") - restarts;
+		res[m].single = read_param("single_holds") - single;
+		if (m == M_LIBMAPS_ONE)
+			write_param("batch_vmas", batch);
 		qsort(t, reps, sizeof(*t), cmp_u64);
 		res[m].valid = true;
 		res[m].median = t[reps / 2];
@@ -312,8 +352,12 @@ next:
 			printf("%-14s %10.2f %10.2f %10.2f %9.0f", method_names[m],
 			       ms(res[m].median), ms(res[m].min), ms(res[m].max),
 			       (double)res[m].median / vmas);
-		printf(" %8lu us %8lu us %10zd\n", (unsigned long)res[m].p99_us,
+		printf(" %8lu us %8lu us %10zd", (unsigned long)res[m].p99_us,
 		       (unsigned long)res[m].worst_us, res[m].bytes);
+		if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
+			printf("  restarts %ld, one-hold copies %ld",
+			       res[m].restarts, res[m].single);
+		printf("\n");
 	}
 	if (res[M_LIBMAPS].valid && res[M_MAPS].valid && res[M_SMAPS].valid) {
 		printf("ratios: libmaps/maps %.2f, libmaps/smaps %.3f",
@@ -322,8 +366,9 @@ next:
 		if (res[M_QUERY].valid)
 			printf(", libmaps/PROCMAP_QUERY %.2f",
 			       (double)res[M_LIBMAPS].median / res[M_QUERY].median);
-		printf("; writer p99 while read: libmaps %lu us, maps %lu us, idle %lu us\n",
+		printf("; writer p99 while read: libmaps %lu us, 1hold %lu us, maps %lu us, idle %lu us\n",
 		       (unsigned long)res[M_LIBMAPS].p99_us,
+		       (unsigned long)res[M_LIBMAPS_ONE].p99_us,
 		       (unsigned long)res[M_MAPS].p99_us,
 		       (unsigned long)res[M_IDLE].p99_us);
 	}
@@ -341,7 +386,7 @@ int main(int argc, char **argv)
 	int nsizes = 3, reps = 7, opt;
 	struct utsname u;
 
-	while ((opt = getopt(argc, argv, "qr:")) != -1) {
+	while ((opt = getopt(argc, argv, "qr:w:")) != -1) {
 		switch (opt) {
 		case 'q':
 			sizes[0] = 1000;
@@ -351,8 +396,11 @@ int main(int argc, char **argv)
 		case 'r':
 			reps = atoi(optarg);
 			break;
+		case 'w':
+			pause_us = atol(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-q] [-r REPS] [VMAS...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-q] [-r REPS] [-w USEC] [VMAS...]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -371,6 +419,8 @@ int main(int argc, char **argv)
 	uname(&u);
 	printf("libmaps benchmark, kernel %s; under emulation only the ratios carry over\n",
 	       u.release);
+	printf("writer: mmap+munmap of a page%s; module batch_vmas %ld\n",
+	       pause_us ? ", then a pause" : " in a loop", read_param("batch_vmas"));
 	for (int i = 0; i < nsizes; i++)
 		run(sizes[i], reps, "/proc/self/exe");
 	return 0;
