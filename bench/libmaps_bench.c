@@ -16,7 +16,7 @@
  *
  * libmaps is read twice: as loaded (batch_vmas VMAs per hold of the mmap
  * lock where the kernel can tell whether the map changed in between,
- * 6.4+), and with batch_vmas set to 0, one hold for the whole copy
+ * 6.12+), and with batch_vmas set to 0, one hold for the whole copy
  * ("libmaps 1hold").  For each, the module's counts of batched copies
  * started again and of copies made under one hold are printed.  -w USEC:
  * the writer pauses USEC between two mmap+munmap pairs (default 0: it

@@ -164,7 +164,7 @@ static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 static unsigned int lm_batch_vmas = LM_HAVE_MM_LOCK_SEQ ? 64 : 0;
 module_param_named(batch_vmas, lm_batch_vmas, uint, 0644);
 MODULE_PARM_DESC(batch_vmas,
-		 "VMAs copied per hold of the mmap lock where the kernel shows whether the map changed in between (6.4+ with per-VMA locks); 0: one hold");
+		 "VMAs copied per hold of the mmap lock where the kernel shows whether the map changed in between (6.12+ with per-VMA locks); 0: one hold");
 
 #define LM_RESTARTS_MAX	1
 

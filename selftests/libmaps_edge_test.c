@@ -1136,7 +1136,7 @@ static bool has_record_at(const char *text, const void *p)
 
 /*
  * A snapshot is one state of the map even when it is copied in batches
- * (batch_vmas VMAs per hold of the mmap lock, 6.4+): a page moves back
+ * (batch_vmas VMAs per hold of the mmap lock, 6.12+): a page moves back
  * and forth by mremap(), one change under the lock, between the two ends
  * of 20,000 VMAs, so every view must show it at exactly one end.  A copy
  * that went on after the map changed between two batches could see it at
@@ -1181,7 +1181,7 @@ TEST_F_TIMEOUT(slow, batches_see_one_state, 180)
 		/* the mover changed the map between batches: copies restarted */
 		EXPECT_LT(restarts, module_param("restarts"));
 	} else {
-		TH_LOG("batch_vmas is 0: no mm_lock_seq on this kernel (before 6.4, or without per-VMA locks), one hold per copy");
+		TH_LOG("batch_vmas is 0: no mm_lock_seq on this kernel (before 6.12, or without per-VMA locks), one hold per copy");
 	}
 }
 
