@@ -114,13 +114,53 @@ lm_download() {
 	done
 }
 
+# The modules a guest loads at boot for a DAX filesystem on legacy
+# persistent memory (memmap=nn!ss): the e820 pmem region, the pmem block
+# device and ext4, and the crc32c that ext4 asks the crypto API for before
+# 6.15 (where the kernel has it as a module).  lm_guest_modules UNPACKED
+# OUT copies each, after what it depends on (modinfo), decompressed, into
+# OUT, and their load order into OUT/order.
+LM_GUEST_MODULES=(nd_e820 nd_pmem ext4)
+LM_GUEST_MODULES_OPTIONAL=(crc32c_generic)
+
+lm_guest_module() {
+	local unpack=$1 out=$2 name=$3 f dep
+	[ -e "$out/$name.ko" ] && return 0
+	f=$(find "$unpack" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit)
+	[ -n "$f" ] || lm_die "no module $name in the kernel's packages"
+	case "$f" in
+	*.xz) xz -dc "$f" ;;
+	*.zst) zstd -dc "$f" ;;
+	*) cat "$f" ;;
+	esac >"$out/$name.ko"
+	for dep in $(modinfo -F depends "$out/$name.ko" | tr ',' ' '); do
+		lm_guest_module "$unpack" "$out" "$dep"
+	done
+	echo "$name" >>"$out/order.tmp"
+}
+
+lm_guest_modules() {
+	local unpack=$1 out=$2 m
+	rm -rf "$out"
+	mkdir -p "$out"
+	for m in "${LM_GUEST_MODULES_OPTIONAL[@]}"; do
+		[ -z "$(find "$unpack" -name "$m.ko*" -print -quit)" ] ||
+			lm_guest_module "$unpack" "$out" "$m"
+	done
+	for m in "${LM_GUEST_MODULES[@]}"; do
+		lm_guest_module "$unpack" "$out" "$m"
+	done
+	mv "$out/order.tmp" "$out/order"
+}
+
 # Resolve, download and unpack kernel generation $1: image and headers.
-# Leaves $LM_CACHE/kernel/$1/{vmlinuz,abi,versions,gcc}.
+# Leaves $LM_CACHE/kernel/$1/{vmlinuz,modules/,abi,versions,gcc}.
 lm_kernel_fetch() {
-	local k=$1 suite kdir abi img hdr common kbuild binary gcc
+	local k=$1 suite kdir abi img hdr common kbuild binary modules gcc
 	suite=$(lm_suite "$k")
 	kdir=$LM_CACHE/kernel/$k
-	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && return 0
+	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && [ -s "$kdir/modules/order" ] &&
+		return 0
 
 	lm_log "fetching Debian $suite kernel for $k"
 	lm_apt_setup "$suite"
@@ -135,16 +175,18 @@ lm_kernel_fetch() {
 	common=$(lm_dep "$suite" "$hdr" '^linux-headers-.*-common$')
 	kbuild=$(lm_dep "$suite" "$hdr" '^linux-kbuild-')
 	binary=$(lm_dep "$suite" "$img" '^linux-binary-')
+	modules=$(lm_dep "$suite" "$img" '^linux-modules-')
 	gcc=$(lm_apt "$suite" apt-cache depends "$hdr" | grep -o 'gcc-[0-9]\+' | head -n1)
 	[ -n "$gcc" ] || lm_die "cannot tell which gcc built $hdr"
 
 	rm -rf "$kdir"
 	mkdir -p "$kdir/unpack"
 	local deb
-	for deb in $(lm_download "$suite" "$img" ${binary:+"$binary"}); do
+	for deb in $(lm_download "$suite" "$img" ${binary:+"$binary"} ${modules:+"$modules"}); do
 		dpkg-deb -x "$deb" "$kdir/unpack"
 	done
 	find "$kdir/unpack" -name 'vmlinuz*' -type f -exec cp {} "$kdir/vmlinuz" \; -quit
+	lm_guest_modules "$kdir/unpack" "$kdir/modules"
 	rm -rf "$kdir/unpack"
 	[ -s "$kdir/vmlinuz" ] || lm_die "no vmlinuz in $img${binary:+ / $binary}"
 
