@@ -10,7 +10,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <linux/userfaultfd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -542,6 +545,213 @@ TEST(thp_reasons)
 	umount("/tmp/lm-thp");
 }
 
+/* The file @path of @size, mapped shared from @off at a 2 MiB boundary. */
+static char *map_shmem_file(const char *path, off_t size, off_t off)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, size))
+		return MAP_FAILED;
+	p = mmap(NULL, SZ_4M + SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return p;
+	p = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	p = mmap(p, SZ_4M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off);
+	close(fd);
+	return p;
+}
+
+/*
+ * shmem's own policy decides for tmpfs files: the mount's huge= (advise,
+ * within_size), shmem_enabled=deny over every mount, and, before any of
+ * them, the file offset that cannot line up with a huge page.
+ */
+TEST(thp_shmem_reasons)
+{
+	static const char * const dirs[] = { "/tmp/lm-shm-advise", "/tmp/lm-shm-within",
+					     "/tmp/lm-shm-always" };
+	static const char * const opts[] = { "huge=advise", "huge=within_size", "huge=always" };
+	char saved_shmem[32], buf[128], *o, *c, path[64];
+	char *advise, *within, *always, *misaligned;
+	int i;
+
+	if (access(THP_DIR "shmem_enabled", F_OK))
+		SKIP(return, "kernel without transparent huge pages for shmem");
+	lm_read_file(THP_DIR "shmem_enabled", buf, sizeof(buf));
+	o = strchr(buf, '[');
+	c = o ? strchr(o, ']') : NULL;
+	ASSERT_NE(NULL, c);
+	snprintf(saved_shmem, sizeof(saved_shmem), "%.*s", (int)(c - o - 1), o + 1);
+	for (i = 0; i < 3; i++) {
+		mkdir(dirs[i], 0700);
+		ASSERT_EQ(0, mount("tmpfs", dirs[i], "tmpfs", 0, opts[i]))
+			TH_LOG("mount -o %s: %s", opts[i], strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/f", dirs[0]);
+	advise = map_shmem_file(path, SZ_4M, 0);
+	/* an empty file: no huge page at offset 0 lies within its size */
+	snprintf(path, sizeof(path), "%s/f", dirs[1]);
+	within = map_shmem_file(path, 0, 0);
+	snprintf(path, sizeof(path), "%s/f", dirs[2]);
+	always = map_shmem_file(path, 2 * SZ_4M, 0);
+	misaligned = map_shmem_file(path, 2 * SZ_4M, pg);
+	ASSERT_NE(MAP_FAILED, advise);
+	ASSERT_NE(MAP_FAILED, within);
+	ASSERT_NE(MAP_FAILED, always);
+	ASSERT_NE(MAP_FAILED, misaligned);
+
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("shmem-advise", thp_reason(advise));
+	EXPECT_STREQ("shmem-within-size", thp_reason(within));
+	EXPECT_STREQ("eligible", thp_reason(always));
+	EXPECT_STREQ("misaligned", thp_reason(misaligned));
+
+	/* the same files, now advised: shmem says yes */
+	EXPECT_EQ(0, madvise(advise, SZ_4M, MADV_HUGEPAGE));
+	EXPECT_EQ(0, madvise(within, SZ_4M, MADV_HUGEPAGE));
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("eligible", thp_reason(advise));
+	EXPECT_STREQ("eligible", thp_reason(within));
+
+	EXPECT_EQ(0, write_file(THP_DIR "shmem_enabled", "deny"));
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("shmem-deny", thp_reason(always));
+	EXPECT_STREQ("shmem-deny", thp_reason(advise));
+	EXPECT_EQ(0, write_file(THP_DIR "shmem_enabled", saved_shmem));
+	thp_set("enabled", saved_enabled);
+
+	munmap(advise, SZ_4M);
+	munmap(within, SZ_4M);
+	munmap(always, SZ_4M);
+	munmap(misaligned, SZ_4M);
+	for (i = 0; i < 3; i++)
+		umount(dirs[i]);
+}
+
+#ifndef PR_THP_DISABLE_EXCEPT_ADVISED
+#define PR_THP_DISABLE_EXCEPT_ADVISED	(1 << 1)
+#endif
+
+/* 6.18+: prctl(PR_SET_THP_DISABLE) may spare the VMAs with MADV_HUGEPAGE. */
+TEST(thp_prctl_except_advised)
+{
+	char *plain = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *advised = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	if (access(THP_DIR "enabled", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_NE(MAP_FAILED, plain);
+	ASSERT_NE(MAP_FAILED, advised);
+	ASSERT_EQ(0, madvise(advised, SZ_4M, MADV_HUGEPAGE));
+	if (prctl(PR_SET_THP_DISABLE, 1, PR_THP_DISABLE_EXCEPT_ADVISED, 0, 0)) {
+		ASSERT_EQ(EINVAL, errno);
+		SKIP(return, "no PR_THP_DISABLE_EXCEPT_ADVISED (6.18+) on this kernel");
+	}
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("prctl-except-advised", thp_reason(plain));
+	EXPECT_STREQ("eligible", thp_reason(advised));
+	thp_set("enabled", saved_enabled);
+}
+
+/*
+ * exec's stack.  From exec_mmap() until setup_arg_pages() the task's mm is
+ * the new one, whose only VMA is the stack the arguments were copied to,
+ * flagged VM_STACK_INCOMPLETE_SETUP (VM_RAND_READ | VM_SEQ_READ).
+ * exec_mmap() switches task->mm before it drops the old mm, so a large old
+ * mm keeps the task there while exit_mmap() frees it, and 5 MiB of
+ * arguments make the stack hold an aligned huge page.  smaps cannot be read
+ * then (exec holds exec_update_lock), so the oracle is the flags.
+ */
+#define LM_EXEC_CHILD		"--libmaps-exec-child"
+#define LM_STACK_INCOMPLETE	0x18000ULL
+#define LM_OLD_MM		(256UL << 20)
+#define LM_ARG_LEN		(100 << 10)
+#define LM_NR_ARGS		50
+
+static void exec_with_big_args(int ready)
+{
+	struct rlimit rl = { 64 << 20, 64 << 20 };
+	static char arg[LM_ARG_LEN];
+	char *argv[LM_NR_ARGS + 3];
+	char *old;
+	int i;
+
+	old = mmap(NULL, LM_OLD_MM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (old == MAP_FAILED || madvise(old, LM_OLD_MM, MADV_NOHUGEPAGE) ||
+	    setrlimit(RLIMIT_STACK, &rl))
+		_exit(126);
+	memset(old, 1, LM_OLD_MM);
+	memset(arg, 'a', sizeof(arg) - 1);
+	argv[0] = "libmaps_explain_test";
+	argv[1] = LM_EXEC_CHILD;
+	for (i = 0; i < LM_NR_ARGS; i++)
+		argv[i + 2] = arg;
+	argv[LM_NR_ARGS + 2] = NULL;
+	if (write(ready, "", 1) != 1)
+		_exit(126);
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+TEST(thp_exec_stack)
+{
+	char path[64], *text = malloc(1 << 20);
+	struct lm_view_rec *r = NULL;
+	int attempt, fds[2], status, i;
+	unsigned long reads = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (access(THP_DIR "enabled", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_NE(NULL, text);
+	save_enabled();
+	thp_set("enabled", "always");
+	for (attempt = 0; attempt < 10 && !r; attempt++) {
+		ASSERT_EQ(0, pipe(fds));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid) {
+			close(fds[0]);
+			exec_with_big_args(fds[1]);
+		}
+		close(fds[1]);
+		ASSERT_EQ(1, read(fds[0], path, 1));
+		close(fds[0]);
+		snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+		while (!r && waitpid(pid, &status, WNOHANG) == 0) {
+			n = lm_read_file(path, text, 1 << 20);
+			reads++;
+			if (n <= 0 || lm_parse_view(text, &view))
+				continue;
+			for (i = 0; i < view.nr; i++)
+				if ((view.recs[i].flags & LM_STACK_INCOMPLETE) ==
+				    LM_STACK_INCOMPLETE)
+					r = &view.recs[i];
+		}
+		if (r)
+			waitpid(pid, &status, 0);
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("the exec'ing child: status %#x", status);
+	}
+	thp_set("enabled", saved_enabled);
+	ASSERT_NE(NULL, r)
+		TH_LOG("no view during exec in %d attempts, %lu reads", attempt, reads);
+	TH_LOG("caught on attempt %d: %lx-%lx, %lu bytes", attempt, r->start, r->end, r->size);
+	EXPECT_EQ(1, view.nr);
+	EXPECT_GE(r->size, SZ_4M);
+	EXPECT_EQ(0, r->thp);
+	EXPECT_STREQ("exec-stack", r->thp_reason);
+	free(text);
+}
+
 /* vvar is a VM_PFNMAP/VM_IO mapping: 6.1 refuses it as special. */
 TEST(thp_special)
 {
@@ -553,6 +763,108 @@ TEST(thp_special)
 	i = lm_maps_find_name(&maps, "[vvar]", 0);
 	ASSERT_GE(i, 0);
 	EXPECT_STREQ("special", rec(maps.recs[i].start)->thp_reason);
+}
+
+/*
+ * [vdso] is neither anonymous nor a file.  On 6.8 to 6.x the 8 KiB folios
+ * of THP_ORDERS_ALL_FILE_DEFAULT are tried, so where one fits (the vdso
+ * starts 8 KiB aligned) the first rule that refuses is
+ * vma_can_map_huge_file()'s missing file, and where none fits it is the
+ * size.  Before 6.8 it is special (VM_DONTEXPAND); on 7.x only huge sizes
+ * are tried for it.  The vdso lands where ASLR puts it, so new processes
+ * are started until one has it 8 KiB aligned.
+ */
+#define LM_PAUSE_CHILD		"--libmaps-pause"
+
+TEST(thp_no_file)
+{
+	bool seen_fit = false;
+	unsigned long start;
+	int try, fds[2], i;
+	char fd_arg[16];
+	pid_t pid;
+
+	if (!kernel_at_least(6, 8) || kernel_at_least(7, 0))
+		SKIP(return, "[vdso] reaches the file rule only on 6.8 to 6.x");
+	for (try = 0; try < 30 && !seen_fit; try++) {
+		ASSERT_EQ(0, pipe(fds));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid) {
+			close(fds[0]);
+			snprintf(fd_arg, sizeof(fd_arg), "%d", fds[1]);
+			execl("/proc/self/exe", "libmaps_explain_test", LM_PAUSE_CHILD, fd_arg,
+			      (char *)NULL);
+			_exit(127);
+		}
+		close(fds[1]);
+		ASSERT_EQ(1, read(fds[0], fd_arg, 1));
+		close(fds[0]);
+		EXPECT_EQ(0, lm_compare(pid, &view, &maps));
+		i = lm_maps_find_name(&maps, "[vdso]", 0);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_GE(i, 0);
+		start = maps.recs[i].start;
+		seen_fit = !(start & (2 * pg - 1)) && maps.recs[i].end - start >= 2 * (unsigned long)pg;
+		EXPECT_STREQ(seen_fit ? "no-file" : "too-small", rec(start)->thp_reason)
+			TH_LOG("[vdso] at %lx", start);
+	}
+	EXPECT_TRUE(seen_fit);
+}
+
+/*
+ * secretmem is a file, but of an anonymous inode: 6.12 refuses it by its
+ * superblock, 7.x every anonymous inode.  Before 6.12 the config test
+ * (CONFIG_READ_ONLY_THP_FOR_FS, off in Debian) refuses first.
+ */
+TEST(thp_file_anon_inode)
+{
+	int fd = syscall(447 /* __NR_memfd_secret */, 0);
+	char *p;
+
+	if (!kernel_at_least(6, 12))
+		SKIP(return, "before 6.12 secretmem is refused as any other file");
+	if (fd < 0)
+		SKIP(return, "memfd_secret: %s (CONFIG_SECRETMEM off, or secretmem.enable=0)",
+		     strerror(errno));
+	ASSERT_EQ(0, ftruncate(fd, SZ_4M));
+	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	ASSERT_NE(MAP_FAILED, p);
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("file-anon-inode", thp_reason(p));
+	thp_set("enabled", saved_enabled);
+	munmap(p, SZ_4M);
+	close(fd);
+}
+
+/*
+ * 7.x: a block device's page cache takes PMD-sized folios, so a mapping
+ * of one passes every rule up to the last: it is not a regular file.
+ * Before 7.x the config test (CONFIG_READ_ONLY_THP_FOR_FS) refuses first.
+ */
+TEST(thp_file_not_regular)
+{
+	const char *dev = "/dev/pmem0";
+	char *p;
+	int fd;
+
+	if (!kernel_at_least(7, 0))
+		SKIP(return, "before 7.x a block device is refused as any other file");
+	fd = open(dev, O_RDONLY);
+	if (fd < 0)
+		SKIP(return, "no block device to map (%s: %s)", dev, strerror(errno));
+	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ, MAP_SHARED, fd);
+	ASSERT_NE(MAP_FAILED, p);
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("file-not-regular", thp_reason(p));
+	thp_set("enabled", saved_enabled);
+	munmap(p, SZ_4M);
+	close(fd);
 }
 
 /* Multi-size THP: the sizes sysfs allows are the ones given. */
@@ -584,6 +896,36 @@ TEST(thp_sizes_and_no_size)
 	thp_set("enabled", saved_enabled);
 }
 
+/* 6.11+: shared anonymous memory has per-size shmem_enabled knobs. */
+TEST(thp_shmem_no_size)
+{
+	char saved[16][32], buf[128], *o, *c, *p;
+	glob_t knobs;
+	size_t i;
+
+	if (glob(THP_DIR "hugepages-*kB/shmem_enabled", 0, NULL, &knobs))
+		SKIP(return, "no per-size shmem_enabled (6.11+) on this kernel");
+	ASSERT_GE(16UL, knobs.gl_pathc);
+	for (i = 0; i < knobs.gl_pathc; i++) {
+		ASSERT_LT(0, lm_read_file(knobs.gl_pathv[i], buf, sizeof(buf)));
+		o = strchr(buf, '[');
+		c = o ? strchr(o, ']') : NULL;
+		ASSERT_NE(NULL, c);
+		snprintf(saved[i], sizeof(saved[i]), "%.*s", (int)(c - o - 1), o + 1);
+	}
+	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < knobs.gl_pathc; i++)
+		EXPECT_EQ(0, write_file(knobs.gl_pathv[i], "never"));
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ("shmem-no-size", thp_reason(p));
+	for (i = 0; i < knobs.gl_pathc; i++)
+		EXPECT_EQ(0, write_file(knobs.gl_pathv[i], saved[i]));
+	EXPECT_EQ(0, compare(_metadata));
+	globfree(&knobs);
+	munmap(p, SZ_4M);
+}
+
 /* ------------------------------------------------------------ what backs it */
 
 TEST(pmd_mapped_huge_pages)
@@ -609,6 +951,13 @@ TEST(pmd_mapped_huge_pages)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], LM_EXEC_CHILD))
+		return 0;
+	if (argc > 2 && !strcmp(argv[1], LM_PAUSE_CHILD)) {
+		if (write(atoi(argv[2]), "", 1) == 1)
+			pause();
+		return 1;
+	}
 	pg = sysconf(_SC_PAGESIZE);
 	return test_harness_run(argc, argv);
 }
