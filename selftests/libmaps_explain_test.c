@@ -752,6 +752,53 @@ TEST(thp_exec_stack)
 	free(text);
 }
 
+/*
+ * DAX: a file of a filesystem mounted -o dax is the device's memory, mapped
+ * without the page cache.  khugepaged never collapses it and smaps says
+ * no, though a fault may map it huge.  qemu/run makes such a filesystem on
+ * legacy pmem where the kernel has nd_pmem, and names it in LIBMAPS_DAX_DIR.
+ */
+TEST(thp_dax)
+{
+	const char *dir = getenv("LIBMAPS_DAX_DIR");
+	static char chunk[1 << 16];
+	struct lm_view_rec *r;
+	char path[256], *p;
+	size_t done;
+	int fd;
+
+	if (!dir)
+		SKIP(return, "no DAX filesystem in LIBMAPS_DAX_DIR (qemu/run makes one with nd_pmem; the debug kernel is built without LIBNVDIMM)");
+	snprintf(path, sizeof(path), "%s/libmaps-dax", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	for (done = 0; done < SZ_4M; done += sizeof(chunk))
+		ASSERT_EQ((ssize_t)sizeof(chunk), write(fd, chunk, sizeof(chunk)));
+	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	ASSERT_NE(MAP_FAILED, p);
+
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	r = rec((unsigned long)p);
+	ASSERT_NE(NULL, r);
+	EXPECT_STREQ("dax", r->thp_reason);
+	EXPECT_EQ(0, r->thp);
+	/* ext4 asks for huge faults on every DAX mapping: the kernel's own mark */
+	EXPECT_TRUE(lm_view_has_flag(r, "hg"));
+
+	/* faults map the device's memory; pmd= must still agree with smaps */
+	memset(p, 1, SZ_4M);
+	EXPECT_EQ(0, compare(_metadata));
+	r = rec((unsigned long)p);
+	ASSERT_NE(NULL, r);
+	TH_LOG("DAX mapping after a write: pmd=%lu", r->pmd);
+	thp_set("enabled", saved_enabled);
+	munmap(p, SZ_4M);
+	close(fd);
+	unlink(path);
+}
+
 /* vvar is a VM_PFNMAP/VM_IO mapping: 6.1 refuses it as special. */
 TEST(thp_special)
 {
