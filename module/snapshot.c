@@ -88,9 +88,9 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
  * Is @pmd a huge page smaps would count?  It counts anonymous, shmem and
  * file folios, not the huge zero page, which has no mapping, and not
  * device memory (DAX: on kernels without pmd_devmap(), 7.x here, such a
- * PMD is pmd_trans_huge() too).  The folio may be freed under us (only the mmap
- * lock is held): its struct page stays readable, and the count is a
- * snapshot anyway.
+ * PMD is pmd_trans_huge() too).  The folio may be freed under us (only
+ * the mmap lock is held): its struct page stays readable, and the count
+ * is a snapshot anyway.
  */
 static bool lm_pmd_counts(pmd_t pmd)
 {

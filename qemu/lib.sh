@@ -115,13 +115,12 @@ lm_download() {
 }
 
 # The modules a guest loads at boot for a DAX filesystem on legacy
-# persistent memory (memmap=nn!ss): the e820 pmem region, the pmem block
-# device and ext4, and the crc32c that ext4 asks the crypto API for before
-# 6.15 (where the kernel has it as a module).  lm_guest_modules UNPACKED
-# OUT copies each, after what it depends on (modinfo), decompressed, into
-# OUT, and their load order into OUT/order.
-LM_GUEST_MODULES=(nd_e820 nd_pmem ext4)
-LM_GUEST_MODULES_OPTIONAL=(crc32c_generic)
+# persistent memory (memmap=nn!ss): the crc32c that ext4 asks the crypto
+# API for before 6.15, the e820 pmem region, the pmem block device and
+# ext4.  lm_guest_modules UNPACKED OUT copies each one the kernel has as a
+# module, after what it depends on (modinfo), decompressed, into OUT, and
+# their load order into OUT/order.
+LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4)
 
 lm_guest_module() {
 	local unpack=$1 out=$2 name=$3 f dep
@@ -149,10 +148,6 @@ lm_guest_modules() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	: >"$out/order.tmp"
-	for m in "${LM_GUEST_MODULES_OPTIONAL[@]}"; do
-		[ -z "$(find "$unpack" -name "$m.ko*" -print -quit)" ] ||
-			lm_guest_module "$unpack" "$out" "$m"
-	done
 	for m in "${LM_GUEST_MODULES[@]}"; do
 		lm_guest_module "$unpack" "$out" "$m"
 	done

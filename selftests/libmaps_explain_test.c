@@ -861,6 +861,24 @@ TEST(thp_no_file)
 }
 
 /*
+ * Map 4 MiB of @fd shared at a 2 MiB boundary and, with "enabled" at
+ * always, check the view against smaps and its reason against @want.
+ */
+static void expect_file_reason(struct __test_metadata *_metadata, int fd, int prot,
+			       const char *want)
+{
+	char *p = lm_map_aligned(SZ_4M, SZ_2M, prot, MAP_SHARED, fd);
+
+	ASSERT_NE(MAP_FAILED, p);
+	save_enabled();
+	thp_set("enabled", "always");
+	EXPECT_EQ(0, compare(_metadata));
+	EXPECT_STREQ(want, thp_reason(p));
+	thp_set("enabled", saved_enabled);
+	munmap(p, SZ_4M);
+}
+
+/*
  * secretmem is a file, but of an anonymous inode: 6.12 refuses it by its
  * superblock, 7.x every anonymous inode.  Before 6.12 the config test
  * (CONFIG_READ_ONLY_THP_FOR_FS, off in Debian) refuses first.
@@ -868,7 +886,6 @@ TEST(thp_no_file)
 TEST(thp_file_anon_inode)
 {
 	int fd = syscall(447 /* __NR_memfd_secret */, 0);
-	char *p;
 
 	if (!kernel_at_least(6, 12))
 		SKIP(return, "before 6.12 secretmem is refused as any other file");
@@ -876,14 +893,7 @@ TEST(thp_file_anon_inode)
 		SKIP(return, "memfd_secret: %s (CONFIG_SECRETMEM off, or secretmem.enable=0)",
 		     strerror(errno));
 	ASSERT_EQ(0, ftruncate(fd, SZ_4M));
-	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
-	ASSERT_NE(MAP_FAILED, p);
-	save_enabled();
-	thp_set("enabled", "always");
-	EXPECT_EQ(0, compare(_metadata));
-	EXPECT_STREQ("file-anon-inode", thp_reason(p));
-	thp_set("enabled", saved_enabled);
-	munmap(p, SZ_4M);
+	expect_file_reason(_metadata, fd, PROT_READ | PROT_WRITE, "file-anon-inode");
 	close(fd);
 }
 
@@ -895,7 +905,6 @@ TEST(thp_file_anon_inode)
 TEST(thp_file_not_regular)
 {
 	const char *dev = "/dev/pmem0";
-	char *p;
 	int fd;
 
 	if (!kernel_at_least(7, 0))
@@ -903,14 +912,7 @@ TEST(thp_file_not_regular)
 	fd = open(dev, O_RDONLY);
 	if (fd < 0)
 		SKIP(return, "no block device to map (%s: %s)", dev, strerror(errno));
-	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ, MAP_SHARED, fd);
-	ASSERT_NE(MAP_FAILED, p);
-	save_enabled();
-	thp_set("enabled", "always");
-	EXPECT_EQ(0, compare(_metadata));
-	EXPECT_STREQ("file-not-regular", thp_reason(p));
-	thp_set("enabled", saved_enabled);
-	munmap(p, SZ_4M);
+	expect_file_reason(_metadata, fd, PROT_READ, "file-not-regular");
 	close(fd);
 }
 
