@@ -380,7 +380,7 @@ static void lm_expire(struct work_struct *work)
 		schedule_delayed_work(&lm_expire_work, LM_EXPIRE_SECS * HZ);
 }
 
-static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
+static struct vfsmount *lm_mount_view(struct dentry *mntpt)
 {
 	struct fs_context *fc;
 	struct vfsmount *mnt;
@@ -395,6 +395,26 @@ static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
 	mnt_set_expiry(mnt, &lm_expiry_list);
 	schedule_delayed_work(&lm_expire_work, LM_EXPIRE_SECS * HZ);
 	return lm_automount_ref(mnt);
+}
+
+/*
+ * debugfs calls ->d_automount() without a reference on this module, and
+ * debugfs_remove() does not wait for a walker already on its way in.  The
+ * reference taken here makes rmmod fail (EBUSY) while a mount is being
+ * made; once rmmod has begun, try_module_get() fails and nothing is
+ * mounted or scheduled any more.  What remains is the window every
+ * callback without an owner has: the few instructions before
+ * try_module_get() and after module_put().
+ */
+static struct vfsmount *lm_automount(struct dentry *mntpt, void *data)
+{
+	struct vfsmount *mnt;
+
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENODEV);
+	mnt = lm_mount_view(mntpt);
+	module_put(THIS_MODULE);
+	return mnt;
 }
 
 int lm_fs_init(void)
@@ -418,8 +438,12 @@ int lm_fs_init(void)
 
 void lm_fs_exit(void)
 {
-	/* No mount is left (it pinned the module): stop the expiry pass. */
-	cancel_delayed_work_sync(&lm_expire_work);
+	/*
+	 * No mount is left (it pinned the module), and none can be made
+	 * (lm_automount()).  Remove the mount point first, then stop the
+	 * expiry pass, which only a new mount could schedule again.
+	 */
 	debugfs_remove(lm_debugfs_dir);
+	cancel_delayed_work_sync(&lm_expire_work);
 	unregister_filesystem(&lm_fs_type);
 }
