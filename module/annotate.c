@@ -172,11 +172,6 @@ enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
 	return LM_MERGE_MERGEABLE;
 }
 
-static bool lm_is_memfd(struct file *file)
-{
-	return !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6);
-}
-
 /* The role of a private file record, from its protections. */
 static enum lm_role lm_file_segment_role(const struct lm_vma *v)
 {
@@ -222,7 +217,7 @@ static enum lm_role lm_role(const struct lm_vma *v, const struct lm_vma *prev)
 	}
 	if (v->kind == LM_KIND_ANON_SHMEM)
 		return LM_ROLE_SHMEM;
-	if (lm_is_memfd(v->file))
+	if (lm_file_is_memfd(v->file))
 		return LM_ROLE_MEMFD;
 	if (!(v->flags & VM_MAYSHARE))
 		return lm_file_segment_role(v);

@@ -277,6 +277,74 @@ static inline unsigned int lm_mm_lock_seq(struct mm_struct *mm)
 #endif
 
 /*
+ * Page tables.  pmdp_get_lockless() (not in 6.1; 6.12 and 7.2 have it)
+ * reads an entry without its lock as the kernel's lockless walkers do;
+ * before it, a READ_ONCE().
+ */
+static inline pmd_t lm_pmdp_get_lockless(pmd_t *pmdp)
+{
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	return pmdp_get_lockless(pmdp);
+#else
+	return READ_ONCE(*pmdp);
+#endif
+}
+
+/* 6.12 marks huge PFN maps (vfio-pci's BARs) pmd_special(); 6.1 has none. */
+static inline bool lm_pmd_special(pmd_t pmd)
+{
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	return pmd_special(pmd);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Device memory mapped by a PMD carried the devmap bit until it was
+ * removed (7.2 has no CONFIG_ARCH_HAS_PTE_DEVMAP; 6.12 has it).
+ */
+static inline bool lm_pmd_devmap(pmd_t pmd)
+{
+#ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
+	return pmd_devmap(pmd);
+#else
+	return false;
+#endif
+}
+
+/*
+ * The page of a non-present PMD entry smaps counts, or NULL; the PMD
+ * lock is held.  5.10 counts migration entries (migration_entry_to_page()),
+ * 6.1 and 6.12 every entry with a PFN (pfn_swap_entry_to_page()), 7.x the
+ * same through leaf entries (<linux/leafops.h>: 7.2 has it, 6.12 not; 6.19
+ * is the release that brought it as far as known).
+ */
+#if LM_KERNEL_AT_LEAST(6, 19, 0)
+#include <linux/leafops.h>
+
+static inline struct page *lm_pmd_migration_page(pmd_t pmd)
+{
+	softleaf_t entry = softleaf_from_pmd(pmd);
+
+	return softleaf_has_pfn(entry) ? softleaf_to_page(entry) : NULL;
+}
+#else
+#include <linux/swapops.h>
+
+static inline struct page *lm_pmd_migration_page(pmd_t pmd)
+{
+	swp_entry_t entry = pmd_to_swp_entry(pmd);
+
+#if LM_KERNEL_AT_LEAST(6, 1, 0)
+	return is_pfn_swap_entry(entry) ? pfn_swap_entry_to_page(entry) : NULL;
+#else
+	return is_migration_entry(entry) ? migration_entry_to_page(entry) : NULL;
+#endif
+}
+#endif
+
+/*
  * The first pid at or after @nr in @ns, under rcu_read_lock().
  * find_ge_pid() is exported from 5.11 on; on 5.10 it is this idr walk.
  */
@@ -339,17 +407,49 @@ static inline unsigned long lm_vma_pagesize(struct vm_area_struct *vma)
 }
 
 /*
- * shmem_file(): shmem_mapping() is exported from 6.12 on (and only an
- * inline comparing against the unexported shmem_aops on 6.1, where the
- * tmpfs superblock magic says the same for the files users can map).
+ * An unlinked shmem file of no size, as memfd_create() makes one.  The
+ * flags became a vma_flags_t by 7.2 (6.12 takes vm_flags; the release in
+ * between that changed it is not pinned down here).  VM_NORESERVE, as
+ * memfd_create() passes: nothing is accounted.
  */
-static inline bool lm_shmem_file(struct file *file)
+static inline struct file *lm_shmem_file_setup(const char *name)
 {
-#if LM_KERNEL_AT_LEAST(6, 12, 0)
-	return shmem_mapping(file->f_mapping);
+#if LM_KERNEL_AT_LEAST(7, 2, 0)
+	return shmem_file_setup(name, 0, mk_vma_flags(VMA_NORESERVE_BIT));
 #else
-	return file_inode(file)->i_sb->s_magic == TMPFS_MAGIC;
+	return shmem_file_setup(name, 0, VM_NORESERVE);
 #endif
+}
+
+/*
+ * The vm_ops shmem's mmap gives @file, an unlinked shmem file: 6.12+
+ * makes them shmem_anon_vm_ops (mm/shmem.c: "anonymous shared memory if
+ * it is unlinked at the time of mmap"), the ops vma_is_anon_shmem() looks
+ * for.  6.16 brought ->mmap_prepare(), which shmem has in 7.2 and which
+ * fills a descriptor; before, ->mmap() fills a VMA.  Neither touches more
+ * than the file and the field it sets.  The THP rules need these ops from
+ * 6.11 on (LM_THP_SHMEM_MTHP); whether 6.11 already gave unlinked files
+ * these ops is not pinned down here, so the probe starts at 6.12, the
+ * first supported kernel that does.
+ */
+static inline const struct vm_operations_struct *
+lm_shmem_mmap_ops(struct file *file)
+{
+#if LM_KERNEL_AT_LEAST(6, 16, 0)
+	if (file->f_op->mmap_prepare) {
+		struct vm_area_desc desc = { .file = file, .vm_file = file };
+
+		return file->f_op->mmap_prepare(&desc) ? NULL : desc.vm_ops;
+	}
+#endif
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	if (file->f_op->mmap) {
+		struct vm_area_struct vma = { .vm_file = file };
+
+		return file->f_op->mmap(file, &vma) ? NULL : vma.vm_ops;
+	}
+#endif
+	return NULL;
 }
 
 /*
@@ -471,21 +571,6 @@ static inline bool lm_thp_prctl_unadvised(struct mm_struct *mm)
 #else
 	return false;
 #endif
-}
-
-/*
- * vma_is_anon_shmem() (6.11+ gives MAP_SHARED|MAP_ANONYMOUS its own
- * per-size policy) compares vm_ops with mm/shmem.c's static
- * shmem_anon_vm_ops and is not exported.  The only code that installs
- * those ops, shmem_zero_setup(), maps a kernel-internal (S_PRIVATE) shmem
- * file that it names "dev/zero"; test for that file instead.
- */
-static inline bool lm_vma_is_anon_shmem(struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_file;
-
-	return file && IS_PRIVATE(file_inode(file)) &&
-	       !strcmp(file->f_path.dentry->d_name.name, "dev/zero");
 }
 
 /* What huge= on the mount (or shmem_enabled) grants: see LM_THP_SHMEM_ORDERS. */

@@ -6,6 +6,7 @@
  *   fs.c        the filesystem under /sys/kernel/debug/libmaps: pid lookup
  *   snapshot.c  lm_snapshot_take(): the only code that holds the mmap lock
  *   thp.c       may transparent huge pages back a VMA, and if not, why
+ *   shmem.c     which files and VMAs are shared memory, as the kernel says
  *   annotate.c  grouping of the copied VMAs per file and per kind
  *   format.c    the text of the view (Documentation/view.rst)
  */
@@ -136,6 +137,12 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
 ssize_t lm_text_read(const struct lm_text *text, char __user *buf,
 		     size_t count, loff_t *ppos);
 void lm_text_free(struct lm_text *text);
+
+/* shmem.c */
+int lm_shmem_init(void);
+bool lm_shmem_file(struct file *file);
+bool lm_vma_is_anon_shmem(struct vm_area_struct *vma);
+bool lm_file_is_memfd(struct file *file);
 
 /* fs.c */
 int lm_fs_init(void);

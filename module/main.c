@@ -12,6 +12,11 @@
 
 static int __init libmaps_init(void)
 {
+	int ret;
+
+	ret = lm_shmem_init();
+	if (ret)
+		return ret;
 	lm_format_init();
 	return lm_fs_init();
 }

@@ -85,27 +85,71 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 }
 
 /*
- * Is @pmd a huge page smaps would count?  It counts anonymous, shmem and
- * file folios, not the huge zero page, which has no mapping, and not
- * device memory (DAX: on kernels without pmd_devmap(), 7.x here, such a
- * PMD is pmd_trans_huge() too).  The folio may be freed under us (only
- * the mmap lock is held): its struct page stays readable, and the count
- * is a snapshot anyway.
+ * The page vm_normal_page_pmd() gives for a present huge @pmd, or NULL: no
+ * struct page is looked at that the kernel's own walkers would not look at.
+ * A huge PFN map (vfio-pci's BARs, 6.12+) has no struct page at all;
+ * pfn_valid() stands in for the unexported highest_memmap_pfn.  5.10 and
+ * 6.1 have no huge PFN maps, so the same rule gives their answer too.
  */
-static bool lm_pmd_counts(pmd_t pmd)
+static struct page *lm_pmd_normal_page(struct vm_area_struct *vma,
+				       unsigned long addr, pmd_t pmd)
 {
-	struct page *page;
+	unsigned long pfn = pmd_pfn(pmd);
 
-	if (!pmd_present(pmd) || !pmd_trans_huge(pmd))
+	if (lm_pmd_special(pmd) || lm_pmd_devmap(pmd))
+		return NULL;
+	if (vma->vm_flags & VM_MIXEDMAP)
+		return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+	if (vma->vm_flags & VM_PFNMAP) {
+		/* only the copies a private PFN map wrote have pages */
+		if (pfn == vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT))
+			return NULL;
+		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != VM_MAYWRITE)
+			return NULL;
+	}
+	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+}
+
+/*
+ * Does smaps count the entry at @pmdp as a PMD-mapped huge page
+ * (smaps_pmd_entry(): AnonHugePages, ShmemPmdMapped, FilePmdMapped)?  It
+ * counts a present huge entry's page and a migration entry's page, if
+ * anonymous, shmem or file, and not the huge zero page (the only one
+ * without a mapping: huge_zero_pfn is not exported) nor device memory.
+ *
+ * As pmd_trans_huge_lock() does, a first look without the lock, then the
+ * entry again under the PMD lock, which keeps a present page mapped and a
+ * migration entry's page locked while they are looked at.
+ */
+static bool lm_pmd_counts(struct vm_area_struct *vma, unsigned long addr,
+			  pmd_t *pmdp)
+{
+	pmd_t pmd = lm_pmdp_get_lockless(pmdp);
+	struct page *page = NULL;
+	spinlock_t *ptl;
+	bool counts;
+
+	if (pmd_none(pmd) || (pmd_present(pmd) && !pmd_trans_huge(pmd)))
 		return false;
-	page = pmd_page(pmd);
-	return READ_ONCE(page->mapping) && !is_zone_device_page(page);
+	if (!pmd_present(pmd) && !thp_migration_supported())
+		return false;
+
+	ptl = pmd_lock(vma->vm_mm, pmdp);
+	pmd = *pmdp;
+	if (pmd_present(pmd) && pmd_trans_huge(pmd))
+		page = lm_pmd_normal_page(vma, addr, pmd);
+	else if (!pmd_none(pmd) && !pmd_present(pmd))
+		page = lm_pmd_migration_page(pmd);
+	counts = page && READ_ONCE(page->mapping) && !is_zone_device_page(page);
+	spin_unlock(ptl);
+	return counts;
 }
 
 /*
  * How many PMD-sized huge pages map @vma now: a walk of the page tables
  * down to PMD level (walk_page_range() is not exported).  Page-table pages
- * at PMD level and above are freed only under the mmap write lock.
+ * at PMD level and above are freed only under the mmap write lock; a huge
+ * PUD entry is pud_bad() and never read as a table.
  */
 static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
 {
@@ -133,7 +177,7 @@ static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
 		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
 			continue;
 		next = pmd_addr_end(addr, end);
-		if (lm_pmd_counts(READ_ONCE(*pmd_offset(pud, addr))))
+		if (lm_pmd_counts(vma, addr, pmd_offset(pud, addr)))
 			count++;
 	}
 	return count;
@@ -271,12 +315,18 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
  * Size the array from an unlocked look at map_count, then copy; if the
  * map grew in between, or changed between two batches, drop everything
  * and start again.  The memory is proportional to the VMA count and
- * allocated with the lock released.
+ * allocated with the lock released.  Both loops are bounded: a batched
+ * copy restarts at most LM_RESTARTS_MAX times before it takes one hold,
+ * and the array is resized at most LM_GROW_MAX times, each at least
+ * doubling it, before the open fails with -EAGAIN (a map that grew past
+ * 2^LM_GROW_MAX times its first size while being copied).
  */
+#define LM_GROW_MAX	8
+
 static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 {
 	unsigned int batch = LM_HAVE_MM_LOCK_SEQ ? READ_ONCE(lm_batch_vmas) : 0;
-	unsigned int cap, restarts = 0;
+	unsigned int cap = 0, restarts = 0, grown = 0;
 	struct lm_thp_global thp;
 	int ret;
 
@@ -284,7 +334,10 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 
 	for (;;) {
 		if (!snap->vmas) {
-			cap = READ_ONCE(mm->map_count) + 16;
+			/* at least twice the last try: a growing map is caught */
+			if (grown++ == LM_GROW_MAX)
+				return -EAGAIN;
+			cap = max_t(unsigned int, READ_ONCE(mm->map_count) + 16, 2 * cap);
 			snap->vmas = kvcalloc(cap, sizeof(*snap->vmas),
 					      GFP_KERNEL_ACCOUNT);
 			if (!snap->vmas)
@@ -324,7 +377,7 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
  * is already gone) gives an empty snapshot with ->has_mm false.
  *
  * Return: 0, -EINTR if a fatal signal interrupted the wait for the mmap
- * lock, or -ENOMEM.
+ * lock, -EAGAIN if the map kept outgrowing the copy, or -ENOMEM.
  */
 int lm_snapshot_take(struct task_struct *task, pid_t pid,
 		     struct lm_snapshot *snap)

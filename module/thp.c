@@ -37,6 +37,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
+#include "libmaps.h"
 #include "thp.h"
 
 static const char * const lm_thp_why_names[LM_THP_NR_WHY] = {
@@ -424,8 +425,10 @@ static unsigned long lm_shmem_global(const struct lm_thp_global *g,
 }
 
 /*
- * Anonymous shared memory, 6.11+: the per-size shmem_enabled knobs
- * (shmem_allowable_huge_orders() after shmem_huge_global_enabled()).
+ * Anonymous shared memory, 6.11+, which from 6.12 on is also every shmem
+ * file that had no links when it was mapped (lm_vma_is_anon_shmem()): the
+ * per-size shmem_enabled knobs (shmem_allowable_huge_orders() after
+ * shmem_huge_global_enabled()).
  * When they grant nothing, *@why names the knob that would have to change.
  */
 static unsigned long lm_shmem_anon(const struct lm_thp_global *g,
