@@ -28,7 +28,6 @@
 #define SZ_64K		(64UL << 10)
 #define SZ_2M		(2UL << 20)
 #define SZ_4M		(4UL << 20)
-#define THP_DIR		"/sys/kernel/mm/transparent_hugepage/"
 #define MAX_REGIONS	128
 
 static struct lm_view view;
@@ -44,53 +43,6 @@ static int nr_regions;
 
 static const int advice[] = { -1, MADV_HUGEPAGE, MADV_NOHUGEPAGE };
 static const char * const advice_name[] = { "no advice", "MADV_HUGEPAGE", "MADV_NOHUGEPAGE" };
-
-/* A knob's current value: the [bracketed] word, or the whole text. */
-static int knob_get(const char *knob, char *out, size_t size)
-{
-	char path[160], buf[256], *o, *c;
-
-	snprintf(path, sizeof(path), THP_DIR "%s", knob);
-	if (lm_read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	o = strchr(buf, '[');
-	c = o ? strchr(o, ']') : NULL;
-	if (c)
-		snprintf(out, size, "%.*s", (int)(c - o - 1), o + 1);
-	else
-		snprintf(out, size, "%.*s", (int)strcspn(buf, "\n"), buf);
-	return 0;
-}
-
-/* Set a knob; 0, or -1 if this kernel does not take that value. */
-static int knob_set(const char *knob, const char *value)
-{
-	char path[160];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), THP_DIR "%s", knob);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n == (ssize_t)strlen(value) ? 0 : -1;
-}
-
-/* Does the knob list @value among its choices? */
-static bool knob_offers(const char *knob, const char *value)
-{
-	char path[160], buf[256], *tok, *save;
-
-	snprintf(path, sizeof(path), THP_DIR "%s", knob);
-	if (lm_read_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (tok = strtok_r(buf, " []\n", &save); tok; tok = strtok_r(NULL, " []\n", &save))
-		if (!strcmp(tok, value))
-			return true;
-	return false;
-}
 
 /*
  * Map one region and advise it; a PROT_NONE page below keeps it from
@@ -188,15 +140,15 @@ TEST(anon_knobs)
 	bool mthp[2];
 	int g, s, v, bad = 0;
 
-	if (knob_get("enabled", saved[0], sizeof(saved[0])))
+	if (lm_knob_get("enabled", saved[0], sizeof(saved[0])))
 		SKIP(return, "kernel without transparent huge pages");
 	for (s = 0; s < 2; s++)
-		mthp[s] = !knob_get(sizes[s], saved[1 + s], sizeof(saved[1 + s]));
+		mthp[s] = !lm_knob_get(sizes[s], saved[1 + s], sizeof(saved[1 + s]));
 	nr_regions = 0;
 	ASSERT_EQ(NULL, map_aligned_anon_regions(_metadata));
 
 	for (g = 0; g < 3; g++) {
-		knob_set("enabled", global[g]);
+		lm_knob_set("enabled", global[g]);
 		snprintf(setting, sizeof(setting), "enabled=%s", global[g]);
 		bad += compare_under(_metadata, setting) != 0;
 		/* first principles: the knob took (region 0: 4M, no advice) */
@@ -208,16 +160,16 @@ TEST(anon_knobs)
 			if (!mthp[s])
 				continue;
 			for (v = 0; v < 4; v++) {
-				if (knob_set(sizes[s], per_size[v]))
+				if (lm_knob_set(sizes[s], per_size[v]))
 					continue;
 				snprintf(setting, sizeof(setting), "enabled=%s %s=%s",
 					 global[g], sizes[s], per_size[v]);
 				bad += compare_under(_metadata, setting) != 0;
 			}
-			knob_set(sizes[s], saved[1 + s]);
+			lm_knob_set(sizes[s], saved[1 + s]);
 		}
 	}
-	knob_set("enabled", saved[0]);
+	lm_knob_set("enabled", saved[0]);
 	if (!mthp[0])
 		TH_LOG("no per-size knobs (6.8+): only the global one tried");
 	EXPECT_EQ(0, bad);
@@ -242,9 +194,9 @@ TEST(shmem_knobs)
 	int h, a, m, sz, g, v, fd, bad = 0, mounted = 0;
 	bool has_psize;
 
-	if (knob_get("shmem_enabled", saved[0], sizeof(saved[0])))
+	if (lm_knob_get("shmem_enabled", saved[0], sizeof(saved[0])))
 		SKIP(return, "kernel without shmem transparent huge pages");
-	has_psize = !knob_get(psize, saved[1], sizeof(saved[1]));
+	has_psize = !lm_knob_get(psize, saved[1], sizeof(saved[1]));
 	nr_regions = 0;
 
 	for (h = 0; h < 4; h++) {
@@ -281,9 +233,9 @@ TEST(shmem_knobs)
 	}
 
 	for (g = 0; g < 6; g++) {
-		if (!knob_offers("shmem_enabled", global[g]))
+		if (!lm_knob_offers("shmem_enabled", global[g]))
 			continue;
-		EXPECT_EQ(0, knob_set("shmem_enabled", global[g]));
+		EXPECT_EQ(0, lm_knob_set("shmem_enabled", global[g]));
 		snprintf(setting, sizeof(setting), "shmem_enabled=%s", global[g]);
 		bad += compare_under(_metadata, setting) != 0;
 		/*
@@ -301,16 +253,16 @@ TEST(shmem_knobs)
 				EXPECT_EQ(1, eligible(12)) TH_LOG("%s", setting);
 		}
 		for (v = 0; has_psize && v < 5; v++) {
-			if (knob_set(psize, per_size[v]))
+			if (lm_knob_set(psize, per_size[v]))
 				continue;
 			snprintf(setting, sizeof(setting), "shmem_enabled=%s %s=%s",
 				 global[g], psize, per_size[v]);
 			bad += compare_under(_metadata, setting) != 0;
 		}
 		if (has_psize)
-			knob_set(psize, saved[1]);
+			lm_knob_set(psize, saved[1]);
 	}
-	knob_set("shmem_enabled", saved[0]);
+	lm_knob_set("shmem_enabled", saved[0]);
 	if (!has_psize)
 		TH_LOG("no per-size shmem_enabled (6.11+): only the global one tried");
 	EXPECT_EQ(0, bad);
@@ -346,13 +298,13 @@ TEST(pmd_mapped)
 	char *p;
 	int fd, i;
 
-	if (knob_get("enabled", saved[0], sizeof(saved[0])) ||
-	    knob_get("shmem_enabled", saved[1], sizeof(saved[1])))
+	if (lm_knob_get("enabled", saved[0], sizeof(saved[0])) ||
+	    lm_knob_get("shmem_enabled", saved[1], sizeof(saved[1])))
 		SKIP(return, "kernel without transparent huge pages");
-	has64 = !knob_get("hugepages-64kB/enabled", saved[2], sizeof(saved[2])) &&
-		!knob_set("hugepages-64kB/enabled", "always");
-	knob_set("enabled", "always");
-	knob_set("shmem_enabled", "always");
+	has64 = !lm_knob_get("hugepages-64kB/enabled", saved[2], sizeof(saved[2])) &&
+		!lm_knob_set("hugepages-64kB/enabled", "always");
+	lm_knob_set("enabled", "always");
+	lm_knob_set("shmem_enabled", "always");
 	nr_regions = 0;
 
 	p = add_region(_metadata, SZ_4M, SZ_2M, MAP_PRIVATE | MAP_ANONYMOUS, -1,
@@ -398,10 +350,10 @@ TEST(pmd_mapped)
 	unlink(path);
 	umount(dir);
 	rmdir(dir);
-	knob_set("enabled", saved[0]);
-	knob_set("shmem_enabled", saved[1]);
+	lm_knob_set("enabled", saved[0]);
+	lm_knob_set("shmem_enabled", saved[1]);
 	if (has64)
-		knob_set("hugepages-64kB/enabled", saved[2]);
+		lm_knob_set("hugepages-64kB/enabled", saved[2]);
 }
 
 TEST_HARNESS_MAIN

@@ -653,3 +653,52 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 		fprintf(stderr, "# view of %s:\n%s", view_path, buf_view);
 	return bad;
 }
+
+/* ------------------------------------------------------------ THP knobs */
+
+/* A knob's current value: the [bracketed] word, or the whole text. */
+int lm_knob_get(const char *knob, char *out, size_t size)
+{
+	char path[160], buf[256], *o, *c;
+
+	snprintf(path, sizeof(path), LM_THP_DIR "%s", knob);
+	if (lm_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	o = strchr(buf, '[');
+	c = o ? strchr(o, ']') : NULL;
+	if (c)
+		snprintf(out, size, "%.*s", (int)(c - o - 1), o + 1);
+	else
+		snprintf(out, size, "%.*s", (int)strcspn(buf, "\n"), buf);
+	return 0;
+}
+
+/* Set a knob; 0, or -1 if this kernel does not take that value. */
+int lm_knob_set(const char *knob, const char *value)
+{
+	char path[160];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), LM_THP_DIR "%s", knob);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
+/* Does the knob list @value among its choices? */
+bool lm_knob_offers(const char *knob, const char *value)
+{
+	char path[160], buf[256], *tok, *save;
+
+	snprintf(path, sizeof(path), LM_THP_DIR "%s", knob);
+	if (lm_read_file(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (tok = strtok_r(buf, " []\n", &save); tok; tok = strtok_r(NULL, " []\n", &save))
+		if (!strcmp(tok, value))
+			return true;
+	return false;
+}

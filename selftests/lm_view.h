@@ -106,4 +106,16 @@ int lm_maps_find(const struct lm_maps *m, unsigned long start);
 int lm_maps_find_name(const struct lm_maps *m, const char *suffix, int from);
 bool lm_view_has_flag(const struct lm_view_rec *r, const char *mnemonic);
 
+/*
+ * The THP knobs under LM_THP_DIR (@knob relative to it, e.g. "enabled",
+ * "hugepages-2048kB/shmem_enabled").  lm_knob_get() gives the [current]
+ * choice (or the whole text of a knob without choices); lm_knob_set()
+ * returns -1 if the kernel refuses the value; lm_knob_offers() says
+ * whether @value is one of the knob's choices.
+ */
+#define LM_THP_DIR	"/sys/kernel/mm/transparent_hugepage/"
+int lm_knob_get(const char *knob, char *out, size_t size);
+int lm_knob_set(const char *knob, const char *value);
+bool lm_knob_offers(const char *knob, const char *value);
+
 #endif /* LM_VIEW_H */
