@@ -86,7 +86,8 @@ const char *lm_role_name(enum lm_role role)
 
 /*
  * mpol_equal() needs __mpol_equal(), which is not exported: compare what
- * it compares (mode, flags, home node, nodes).
+ * it compares (mode, flags, the user nodemask of a policy that keeps it,
+ * as mpol_store_user_nodemask() says, then home node and nodes).
  */
 static bool lm_mpol_equal(struct mempolicy *a, struct mempolicy *b)
 {
@@ -95,8 +96,12 @@ static bool lm_mpol_equal(struct mempolicy *a, struct mempolicy *b)
 		return true;
 	if (!a || !b)
 		return false;
-	return a->mode == b->mode && a->flags == b->flags &&
-	       lm_mpol_nodes_equal(a, b);
+	if (a->mode != b->mode || a->flags != b->flags)
+		return false;
+	if ((a->flags & MPOL_MODE_FLAGS) &&
+	    !nodes_equal(a->w.user_nodemask, b->w.user_nodemask))
+		return false;
+	return lm_mpol_nodes_equal(a, b);
 #else
 	return true;
 #endif
@@ -127,48 +132,67 @@ static bool lm_anon_vma_apart(struct vm_area_struct *prev,
 	return !list_is_singular(&owner->anon_vma_chain);
 }
 
+/* Does @rule keep @prev and @vma, two adjacent VMAs, apart? */
+static bool lm_merge_apart(enum lm_merge rule, struct vm_area_struct *prev,
+			   struct vm_area_struct *vma, vm_flags_t *diff)
+{
+	switch (rule) {
+	case LM_MERGE_SPECIAL:
+		return (prev->vm_flags | vma->vm_flags) & VM_SPECIAL;
+	case LM_MERGE_MEMPOLICY:
+		return !lm_mpol_equal(vma_policy(prev), vma_policy(vma));
+	case LM_MERGE_FLAGS:
+		*diff = (prev->vm_flags ^ vma->vm_flags) & ~LM_VM_IGNORE_MERGE;
+		return *diff;
+	case LM_MERGE_FILE:
+		return prev->vm_file != vma->vm_file;
+	case LM_MERGE_CLOSE:
+		/*
+		 * A VMA with a close() operation is never merged away, and
+		 * merging two existing VMAs always removes one of them.
+		 */
+		return (prev->vm_ops && prev->vm_ops->close) ||
+		       (vma->vm_ops && vma->vm_ops->close);
+	case LM_MERGE_UFFD:
+		return lm_vma_uffd_ctx(prev) != lm_vma_uffd_ctx(vma);
+	case LM_MERGE_ANON_NAME:
+		return !lm_name_eq(lm_vma_anon_name(prev),
+				   lm_vma_anon_name(vma));
+	case LM_MERGE_ANON_VMA:
+		return lm_anon_vma_apart(prev, vma);
+	case LM_MERGE_OFFSET:
+		return prev->vm_pgoff + vma_pages(prev) != vma->vm_pgoff;
+	default:
+		return false;
+	}
+}
+
+/* The merge rules in the order the running kernel tests them. */
+static const u8 lm_merge_order[] = { LM_MERGE_ORDER };
+
 /**
  * lm_merge_rule - why @vma is not one VMA with @prev, the VMA before it
  * @prev: the previous VMA in address order
  * @vma: the VMA
  * @diff: set to the differing flags for LM_MERGE_FLAGS
  *
- * The rules of vma_merge() (6.1) and is_mergeable_vma() and friends
- * (mm/vma.c, 6.12+), in their order; the first one that keeps the two
- * apart is the answer.  The mmap lock is held.
+ * The rules of vma_merge() (5.10, 6.1) and of is_mergeable_vma() and
+ * vma_merge_existing_range() (mm/vma.c, 6.12+), in the kernel's own order
+ * (LM_MERGE_ORDER); the first one that keeps the two apart is the answer.
+ * The mmap lock is held.
  */
 enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
 			    struct vm_area_struct *vma, vm_flags_t *diff)
 {
+	size_t i;
+
 	mmap_assert_locked(vma->vm_mm);
 
 	if (prev->vm_end != vma->vm_start)
 		return LM_MERGE_HOLE;
-	if ((prev->vm_flags | vma->vm_flags) & VM_SPECIAL)
-		return LM_MERGE_SPECIAL;
-	if (!lm_mpol_equal(vma_policy(prev), vma_policy(vma)))
-		return LM_MERGE_MEMPOLICY;
-	*diff = (prev->vm_flags ^ vma->vm_flags) & ~LM_VM_IGNORE_MERGE;
-	if (*diff)
-		return LM_MERGE_FLAGS;
-	if (prev->vm_file != vma->vm_file)
-		return LM_MERGE_FILE;
-	/*
-	 * A VMA with a close() operation is never merged away: 6.1's
-	 * is_mergeable_vma(), 6.12+'s can_merge_remove_vma().  Merging two
-	 * existing VMAs always removes one of them.
-	 */
-	if ((prev->vm_ops && prev->vm_ops->close) ||
-	    (vma->vm_ops && vma->vm_ops->close))
-		return LM_MERGE_CLOSE;
-	if (lm_vma_uffd_ctx(prev) != lm_vma_uffd_ctx(vma))
-		return LM_MERGE_UFFD;
-	if (!lm_name_eq(lm_vma_anon_name(prev), lm_vma_anon_name(vma)))
-		return LM_MERGE_ANON_NAME;
-	if (lm_anon_vma_apart(prev, vma))
-		return LM_MERGE_ANON_VMA;
-	if (prev->vm_pgoff + vma_pages(prev) != vma->vm_pgoff)
-		return LM_MERGE_OFFSET;
+	for (i = 0; i < ARRAY_SIZE(lm_merge_order); i++)
+		if (lm_merge_apart(lm_merge_order[i], prev, vma, diff))
+			return lm_merge_order[i];
 	return LM_MERGE_MERGEABLE;
 }
 

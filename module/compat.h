@@ -358,22 +358,28 @@ static inline struct pid *lm_find_ge_pid(int nr, struct pid_namespace *ns)
 }
 
 /*
- * The nodes of two NUMA policies of the same mode, as __mpol_equal()
- * compares them.  5.10 keeps them in a union with the preferred node
- * (gone by 6.1; the exact release is not pinned down here); 5.17 added
- * a home node.
+ * What __mpol_equal() compares of two NUMA policies of the same mode and
+ * flags, past the user nodemask: the home node (5.17+) and the nodes of
+ * the mode.  5.10 keeps a local policy as MPOL_PREFERRED with the
+ * internal flag MPOL_F_LOCAL, and its nodes in a union with the
+ * preferred node; by 6.1 MPOL_LOCAL is a mode of its own, whose nodes
+ * are never compared, and the union is gone (the exact release is not
+ * pinned down here).
  */
 #ifdef CONFIG_NUMA
 static inline bool lm_mpol_nodes_equal(struct mempolicy *a,
 				       struct mempolicy *b)
 {
 #if LM_KERNEL_AT_LEAST(5, 17, 0)
-	return a->home_node == b->home_node && nodes_equal(a->nodes, b->nodes);
-#elif LM_KERNEL_AT_LEAST(5, 15, 0)
-	return nodes_equal(a->nodes, b->nodes);
+	if (a->home_node != b->home_node)
+		return false;
+#endif
+#if LM_KERNEL_AT_LEAST(5, 15, 0)
+	return a->mode == MPOL_LOCAL || nodes_equal(a->nodes, b->nodes);
 #else
 	if (a->mode == MPOL_PREFERRED)
-		return a->v.preferred_node == b->v.preferred_node;
+		return (a->flags & MPOL_F_LOCAL) ||
+		       a->v.preferred_node == b->v.preferred_node;
 	return nodes_equal(a->v.nodes, b->v.nodes);
 #endif
 }
@@ -384,6 +390,29 @@ static inline bool lm_mpol_nodes_equal(struct mempolicy *a,
  * in 7.x also VM_MAYBE_GUARD (VMA_STICKY_FLAGS).
  */
 #define LM_VM_IGNORE_MERGE	(VM_SOFTDIRTY | VM_MAYBE_GUARD)
+
+/*
+ * The order in which the kernel tests the merge rules, for two VMAs of
+ * which one would be merged into the other (adjacency is tested first).
+ * 5.10 and 6.1, mm/mmap.c: vma_merge() tests VM_SPECIAL and the policy,
+ * then is_mergeable_vma() flags, file, vm_ops->close, uffd context and
+ * (6.1) anon name, then is_mergeable_anon_vma() and the offsets.  6.12
+ * and 7.x, mm/vma.c: is_mergeable_vma() no longer tests ->close;
+ * vma_merge_existing_range() refuses to remove a VMA that has one
+ * (can_merge_remove_vma()) only once every other rule allowed the merge.
+ * Where between 6.1 and 6.12 the test moved is not pinned down here.
+ */
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+#define LM_MERGE_ORDER							\
+	LM_MERGE_SPECIAL, LM_MERGE_MEMPOLICY, LM_MERGE_FLAGS,		\
+	LM_MERGE_FILE, LM_MERGE_UFFD, LM_MERGE_ANON_NAME,		\
+	LM_MERGE_ANON_VMA, LM_MERGE_OFFSET, LM_MERGE_CLOSE
+#else
+#define LM_MERGE_ORDER							\
+	LM_MERGE_SPECIAL, LM_MERGE_MEMPOLICY, LM_MERGE_FLAGS,		\
+	LM_MERGE_FILE, LM_MERGE_CLOSE, LM_MERGE_UFFD,			\
+	LM_MERGE_ANON_NAME, LM_MERGE_ANON_VMA, LM_MERGE_OFFSET
+#endif
 
 /* The userfaultfd context a VMA is registered with, as an opaque cookie. */
 static inline const void *lm_vma_uffd_ctx(struct vm_area_struct *vma)
