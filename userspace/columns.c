@@ -78,6 +78,7 @@ struct lm_sumrow {
 	char *name;
 	unsigned long procs, records;
 	unsigned long long size, huge;
+	bool huge_unknown;
 	pid_t last_pid;
 };
 
@@ -436,8 +437,10 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size += recs[i]->end - recs[i]->start;
-		if (recs[i]->pmd < 0)
+		size += lm_lib_size(recs[i]);
+		/* huge pages of a bss record merged with other memory: whose? */
+		if (recs[i]->pmd < 0 ||
+		    (recs[i]->pmd > 0 && lm_lib_size(recs[i]) < recs[i]->end - recs[i]->start))
 			known = false;
 		else
 			huge += (unsigned long long)recs[i]->pmd << 21;
@@ -491,8 +494,12 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 	row->size += g->size;
 	row->huge += g->huge;
 	for (size_t i = 0; i < g->nr_extra; i++) {
-		row->size += g->extra[i]->end - g->extra[i]->start;
-		row->huge += (unsigned long long)(g->extra[i]->pmd > 0 ? g->extra[i]->pmd : 0) << 21;
+		const struct lm_rec *r = g->extra[i];
+
+		row->size += lm_lib_size(r);
+		if (r->pmd > 0 && lm_lib_size(r) < r->end - r->start)
+			row->huge_unknown = true;
+		row->huge += (unsigned long long)(r->pmd > 0 ? r->pmd : 0) << 21;
 	}
 }
 
@@ -503,7 +510,8 @@ static void print_summary(struct lm_table *t)
 		struct totals o = {
 			.name = s->name, .path = s->name,
 			.records = (long long)s->records, .procs = (long long)s->procs,
-			.size = s->size, .huge = (long long)s->huge,
+			.size = s->size,
+			.huge = s->huge_unknown ? -1 : (long long)s->huge,
 		};
 
 		fill_totals(t, new_line(t, NULL), &o);

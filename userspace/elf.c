@@ -188,12 +188,12 @@ static void label(struct lm_rec *r, const char *role, char *segment, char *note)
 }
 
 static void label_rec(struct lm_rec *r, const struct segs *s,
-		      unsigned long long bias, bool anon)
+		      unsigned long long bias)
 {
 	unsigned long long a = r->start - bias, b = r->end - bias;
 	int i;
 
-	if (s->has_relro && !anon && r->perms[1] != 'w') {
+	if (s->has_relro && r->perms[1] != 'w') {
 		unsigned long long rs = pdown(s->relro.p_vaddr);
 		unsigned long long re = pdown(s->relro.p_vaddr + s->relro.p_memsz);
 
@@ -214,18 +214,11 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 	for (i = 0; i < s->nload; i++) {
 		const GElf_Phdr *l = &s->load[i];
 		unsigned long long ls = pdown(l->p_vaddr);
-		unsigned long long fe = pup(l->p_vaddr + l->p_filesz);
 		unsigned long long le = pup(l->p_vaddr + l->p_memsz);
 
 		if (a < ls || a >= le)
 			continue;
-		if (anon) {
-			label(r, a >= fe ? "bss" : "data",
-			      xasprintf("LOAD[%d] %s bss", i, seg_perms(l)),
-			      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx)",
-					i, (unsigned long long)l->p_memsz,
-					(unsigned long long)l->p_filesz));
-		} else if (l->p_flags & PF_X) {
+		if (l->p_flags & PF_X) {
 			label(r, "text", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
 			      xasprintf("LOAD[%d] is executable code", i));
 		} else if (l->p_flags & PF_W) {
@@ -242,7 +235,7 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 		unsigned long long hs = pup(l->p_vaddr + l->p_memsz);
 		unsigned long long he = pdown(n->p_vaddr);
 
-		if (anon || a < hs || b > he)
+		if (a < hs || b > he)
 			continue;
 		label(r, "gap", xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
 		      n->p_align > page_size ?
@@ -255,6 +248,57 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 				(he - hs) / 1024, i, i + 1));
 		return;
 	}
+}
+
+/*
+ * Is @r, an anonymous record that directly follows the group's data, the
+ * bss of one of its writable PT_LOADs?  The loader maps the zero-filled
+ * pages of a segment past its file contents, from E_f = PAGE_ALIGN(bias +
+ * p_vaddr + p_filesz) to E_m = PAGE_ALIGN(bias + p_vaddr + p_memsz), as
+ * anonymous memory; if E_m == E_f there is no such mapping (the zeroes
+ * past p_filesz, if any, live in the last file page).  Label @r and
+ * return true if it starts at some E_f < E_m; else label it anonymous
+ * memory, not the library's, and return false.
+ */
+static bool label_bss(struct lm_rec *r, const struct segs *s,
+		      unsigned long long bias)
+{
+	for (int i = 0; i < s->nload; i++) {
+		const GElf_Phdr *l = &s->load[i];
+		unsigned long long ef = pup(bias + l->p_vaddr + l->p_filesz);
+		unsigned long long em = pup(bias + l->p_vaddr + l->p_memsz);
+
+		if (!(l->p_flags & PF_W) || r->start != ef)
+			continue;
+		if (em <= ef) {
+			label(r, "anon", xasprintf("not bss: LOAD[%d] has none", i),
+			      xasprintf("LOAD[%d] of the file before it has no bss page: p_memsz 0x%llx ends in the page p_filesz 0x%llx ends in",
+					i, (unsigned long long)l->p_memsz,
+					(unsigned long long)l->p_filesz));
+			return false;
+		}
+		if (r->end <= em) {
+			r->lib_end = r->end;
+			label(r, "bss", xasprintf("LOAD[%d] %s bss", i, seg_perms(l)),
+			      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx)",
+					i, (unsigned long long)l->p_memsz,
+					(unsigned long long)l->p_filesz));
+			return true;
+		}
+		r->lib_end = em;
+		label(r, "bss",
+		      xasprintf("LOAD[%d] %s bss %lluK + anon %lluK", i, seg_perms(l),
+				(em - ef) >> 10, (r->end - em) >> 10),
+		      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx) is only the first %llu KiB, to %llx; the other %llu KiB are anonymous memory mapped right after it, which the kernel merged into the same VMA and which the library's totals leave out",
+				i, (unsigned long long)l->p_memsz,
+				(unsigned long long)l->p_filesz, (em - ef) >> 10,
+				em, (r->end - em) >> 10));
+		return true;
+	}
+	label(r, "anon", xasprintf("not bss"),
+	      xasprintf("no writable PT_LOAD of the file before it ends its file contents at %lx, where this record starts, so it is none of its bss",
+			r->start));
+	return false;
 }
 
 void lm_elf_refine(struct lm_proc *p, bool live)
@@ -293,8 +337,20 @@ void lm_elf_refine(struct lm_proc *p, bool live)
 		}
 		for (size_t i = 0; i < g->nr; i++)
 			if (g->recs[i]->perms[3] == 'p')
-				label_rec(g->recs[i], &s, bias, false);
-		for (size_t i = 0; i < g->nr_extra; i++)
-			label_rec(g->extra[i], &s, bias, true);
+				label_rec(g->recs[i], &s, bias);
+		/* What ELF refutes goes back to the anonymous memory. */
+		for (size_t i = 0; i < g->nr_extra; ) {
+			struct lm_rec *r = g->extra[i];
+
+			if (label_bss(r, &s, bias)) {
+				i++;
+				continue;
+			}
+			r->lib = NULL;
+			r->lib_end = 0;
+			g->nr_extra--;
+			memmove(&g->extra[i], &g->extra[i + 1],
+				(g->nr_extra - i) * sizeof(*g->extra));
+		}
 	}
 }

@@ -255,9 +255,12 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 	fprintf(b.f, "Record %d, %lx-%lx %s, %s", n, r->start, r->end, r->perms, size);
 	if (!r->lib)
 		fprintf(b.f, " from file offset 0x%llx", r->offset);
-	fprintf(b.f, ", is %s.", role_text(lm_role(r)));
-	if (r->segment)
+	fprintf(b.f, ", is %s%s.", lm_bss_guess(r) ? "taken to be " : "",
+		role_text(lm_role(r)));
+	if (r->segment && r->elf_role)
 		fprintf(b.f, " ELF: %s, %s.", r->segment, r->elf_note);
+	else if (r->elf_note)
+		fprintf(b.f, " %s.", r->elf_note);
 	if (r->elf_role && strcmp(r->elf_role, r->role))
 		fprintf(b.f, " (The module, which cannot read the ELF headers, guessed '%s'.)", r->role);
 	fputc(' ', b.f);
@@ -283,7 +286,7 @@ static int cmp_start(const void *a, const void *b)
 
 static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_group *g)
 {
-	size_t n = g->nr + g->nr_extra, nthp = 0;
+	size_t n = g->nr + g->nr_extra, nthp = 0, nguess = 0;
 	const struct lm_rec **recs = calloc(n, sizeof(*recs));
 	unsigned long long size = 0;
 	int counts[6] = { 0 };
@@ -299,8 +302,9 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 		recs[g->nr + i] = g->extra[i];
 	qsort(recs, n, sizeof(*recs), cmp_start);
 	for (size_t i = 0; i < n; i++) {
-		size += recs[i]->end - recs[i]->start;
+		size += lm_lib_size(recs[i]);
 		nthp += recs[i]->thp == 1;
+		nguess += lm_bss_guess(recs[i]);
 		for (int k = 0; k < 6; k++)
 			counts[k] += !strcmp(lm_role(recs[i]), kinds[k]);
 	}
@@ -333,6 +337,10 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 			fputs(" no record the loader's segments explain", b.f);
 	}
 	fputc('.', b.f);
+	if (nguess)
+		fprintf(b.f, " The bss record%s only guessed from %s place right after the data segment, not checked against ELF.",
+			nguess == 1 ? " is" : "s are",
+			nguess == 1 ? "its" : "their");
 	if (g->elf_status)
 		fprintf(b.f, " The ELF headers could not be used (%s), so the roles are the module's.", g->elf_status);
 	if (p->from_smaps)

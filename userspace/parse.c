@@ -613,6 +613,11 @@ void lm_attach_bss(struct lm_proc *p)
 			lib->extra = xcalloc(p->nr, sizeof(*lib->extra));
 		lib->extra[lib->nr_extra++] = r;
 		r->lib = lib;
+		r->lib_end = r->end;
+		free(r->segment);
+		free(r->elf_note);
+		r->segment = xstrdup("after the data segment; not checked against ELF");
+		r->elf_note = xstrdup("It is taken for bss only because it directly follows the library's writable data record: its ELF headers were not read, so it may as well be unrelated anonymous memory mapped there");
 	}
 	free(sorted);
 }

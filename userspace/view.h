@@ -37,6 +37,12 @@ struct lm_rec {
 
 	struct lm_group *group;		/* the group the module put it in */
 	struct lm_group *lib;		/* file group a bss record belongs to */
+	/*
+	 * With @lib: where the library's part of the record ends.  Below
+	 * @end when ELF says the bss is shorter than the record (anonymous
+	 * memory mapped right after it was merged into the same VMA).
+	 */
+	unsigned long lib_end;
 };
 
 struct lm_group {
@@ -80,7 +86,13 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		   char *err, size_t errlen);
 
-/* Attach each bss record to the file group whose data it continues. */
+/*
+ * Attach each record whose role is bss to the file group whose writable
+ * data record it directly follows.  This is the module's guess by
+ * adjacency; each such record is labelled "not checked against ELF" until
+ * lm_elf_refine() confirms it from the file's PT_LOAD headers or detaches
+ * it.
+ */
 void lm_attach_bss(struct lm_proc *p);
 
 void lm_proc_free(struct lm_proc *p);
@@ -97,6 +109,18 @@ static inline const char *lm_role(const struct lm_rec *r)
 static inline bool lm_group_is_file(const struct lm_group *g)
 {
 	return g->has_inode && g->name[0] == '/';
+}
+
+/* The bytes of @r that count for its library (all of it if it has none). */
+static inline unsigned long lm_lib_size(const struct lm_rec *r)
+{
+	return (r->lib ? r->lib_end : r->end) - r->start;
+}
+
+/* A bss record no ELF header has confirmed: only the module's guess. */
+static inline bool lm_bss_guess(const struct lm_rec *r)
+{
+	return r->lib && !r->elf_role;
 }
 
 #endif /* LIBMAPS_VIEW_H */
