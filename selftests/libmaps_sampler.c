@@ -51,6 +51,7 @@ struct program {
 	char why[128];
 	int runs, samples, members, disagreements, transient, errors, unstoppable;
 	int exit_ok, exit_skip, exit_other, last_exit, cut;
+	char last_words[160];		/* of the last run that failed */
 	long records;
 	/* what the compared records held: PMD-mapped, hugetlb, its database */
 	long pmd_recs, hugetlb_recs, db_recs;
@@ -296,7 +297,7 @@ static pid_t spawn(struct program *p)
 	i = open(p->stdin_file ? in : "/dev/null", O_RDONLY);
 	if (i >= 0)
 		dup2(i, 0);
-	i = open("/dev/null", O_WRONLY);
+	i = open(WORKDIR "/output", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (i >= 0) {
 		dup2(i, 1);
 		dup2(i, 2);
@@ -479,6 +480,29 @@ cont:
 	kill(-pgid, SIGCONT);
 }
 
+/* The last line the program printed, to say why it failed. */
+static void last_words(struct program *p)
+{
+	static char buf[1 << 20];
+	ssize_t n = lm_read_file(WORKDIR "/output", buf, sizeof(buf));
+	char *end, *line;
+	size_t len;
+
+	if (n <= 0)
+		return;
+	end = buf + n;
+	while (end > buf && isspace(end[-1]))
+		*--end = 0;
+	line = end;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	len = strlen(line);
+	if (len >= sizeof(p->last_words))
+		len = sizeof(p->last_words) - 1;
+	memcpy(p->last_words, line, len);
+	p->last_words[len] = 0;
+}
+
 /* Ends a run: SIGTERM first (khugepaged restores its settings on it). */
 static void finish(pid_t pid, pid_t pgid)
 {
@@ -531,6 +555,8 @@ static void run_once(struct program *p, double budget, FILE *log, FILE *relog)
 				p->exit_skip++;
 			else
 				p->exit_other++;
+			if (!WIFEXITED(status) || WEXITSTATUS(status))
+				last_words(p);
 			p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) :
 				       128 + WTERMSIG(status);
 			break;
@@ -559,6 +585,7 @@ static void cleanup_workdir(void)
 	umount(WORKDIR "/huge");
 	rmdir(WORKDIR "/huge");
 	unlink(WORKDIR "/workload.sql");
+	unlink(WORKDIR "/output");
 	rmdir(WORKDIR);
 }
 
@@ -638,6 +665,9 @@ int main(int argc, char **argv)
 		ksft_print_msg("%s: %d runs (exit 0: %d, skip: %d, other: %d (last %d), "
 			       "cut short: %d)\n", p->name, p->runs, p->exit_ok, p->exit_skip,
 			       p->exit_other, p->last_exit, p->cut);
+		if (p->exit_other)
+			ksft_print_msg("%s: its last failing run said: %s\n", p->name,
+				       p->last_words);
 		ksft_print_msg("%s: %d samples (%d processes), %ld records (%ld PMD-mapped, "
 			       "%ld hugetlb, %ld of its database), %d disagreements, "
 			       "%d transient, %d errors, %d not stopped\n", p->name,
