@@ -8,7 +8,7 @@ rc=0
 for t in build/libmaps_view_test build/libmaps_access_test \
 	build/libmaps_explain_test build/libmaps_edge_test \
 	build/libmaps_thp_test build/libmaps_hostile_test build/libmaps_stress \
-	build/libmaps_lifecycle_test; do
+	build/libmaps_lifecycle_test build/libmaps_pfnmap_test; do
 	echo "# running $t"
 	"$t" || rc=1
 done
