@@ -114,20 +114,23 @@ lm_download() {
 	done
 }
 
-# The modules a guest loads at boot for a DAX filesystem on legacy
-# persistent memory (memmap=nn!ss): the crc32c that ext4 asks the crypto
+# The modules a guest loads at boot: for a DAX filesystem on legacy
+# persistent memory (memmap=nn!ss) the crc32c that ext4 asks the crypto
 # API for before 6.15, the e820 pmem region, the pmem block device and
-# ext4.  lm_guest_modules UNPACKED OUT copies each one the kernel has as a
-# module, after what it depends on (modinfo), decompressed, into OUT, and
-# their load order into OUT/order.
-LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4)
+# ext4; for a PCI BAR mapped to userspace through VFIO (behind the
+# guest's emulated IOMMU) vfio's type1 IOMMU backend, which vfio does not
+# depend on, and vfio-pci.  lm_guest_modules UNPACKED OUT copies each one
+# the kernel has as a module, after what it depends on (modinfo),
+# decompressed, into OUT, their load order into OUT/order and this list
+# into OUT/list.
+LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4 vfio_iommu_type1 vfio_pci)
 
 lm_guest_module() {
 	local unpack=$1 out=$2 name=$3 f dep
 	[ -e "$out/$name.ko" ] && return 0
 	f=$(find "$unpack" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit)
 	# Built in, or not in this kernel: a guest without the DAX filesystem
-	# only skips the DAX tests.
+	# or VFIO only skips the tests that need them.
 	if [ -z "$f" ]; then
 		lm_log "note: no module $name in the kernel's packages"
 		return 0
@@ -151,6 +154,7 @@ lm_guest_modules() {
 	for m in "${LM_GUEST_MODULES[@]}"; do
 		lm_guest_module "$unpack" "$out" "$m"
 	done
+	echo "${LM_GUEST_MODULES[*]}" >"$out/list"
 	mv "$out/order.tmp" "$out/order"
 }
 
@@ -160,7 +164,9 @@ lm_kernel_fetch() {
 	local k=$1 suite kdir abi img hdr common kbuild binary modules gcc
 	suite=$(lm_suite "$k")
 	kdir=$LM_CACHE/kernel/$k
+	# A cache made for another list of guest modules is fetched again.
 	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && [ -e "$kdir/modules/order" ] &&
+		[ "$(cat "$kdir/modules/list" 2>/dev/null)" = "${LM_GUEST_MODULES[*]}" ] &&
 		return 0
 
 	lm_log "fetching Debian $suite kernel for $k"

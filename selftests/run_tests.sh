@@ -9,7 +9,8 @@ for t in build/libmaps_view_test build/libmaps_access_test \
 	build/libmaps_explain_test build/libmaps_edge_test \
 	build/libmaps_thp_test build/libmaps_thp_matrix_test \
 	build/libmaps_merge_test build/libmaps_hostile_test build/libmaps_stress \
-	build/libmaps_lifecycle_test build/libmaps_sampler; do
+	build/libmaps_lifecycle_test build/libmaps_sampler \
+	build/libmaps_pfnmap_test; do
 	echo "# running $t"
 	"$t" || rc=1
 done
