@@ -126,7 +126,7 @@ static bool lm_pmd_counts(struct vm_area_struct *vma, unsigned long addr,
 {
 	pmd_t pmd = lm_pmdp_get_lockless(pmdp);
 	struct page *page = NULL;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PMD lock: pmd_lock() */
 	bool counts;
 
 	if (pmd_none(pmd) || (pmd_present(pmd) && !pmd_trans_huge(pmd)))
