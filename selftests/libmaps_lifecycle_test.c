@@ -161,6 +161,70 @@ TEST_F_TIMEOUT(lifecycle, reload_while_reading, 120)
 	       survived, NR_READERS, reads);
 }
 
+/*
+ * Unload racing the first walk into the directory: walkers keep stepping
+ * into it, each step that finds it unmounted mounts the view again
+ * (->d_automount()), while the main thread detaches the mount and unloads
+ * and loads the module as fast as it can.  An automount that ran after
+ * rmmod began would leave a mount or a scheduled expiry pass behind the
+ * module; the rig fails the run on any report.  Bounded by time.
+ */
+struct walker {
+	pthread_t thread;
+	atomic_bool *stop;
+	unsigned long walks;
+};
+
+static void *walk(void *arg)
+{
+	struct walker *w = arg;
+
+	while (!atomic_load(w->stop)) {
+		access(LM_DEBUGFS "/self", F_OK);
+		w->walks++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(lifecycle, unload_racing_automount, 120)
+{
+	struct walker walkers[NR_READERS];
+	unsigned long tries = 0, unloads = 0, walks = 0;
+	struct timespec t0, t;
+	atomic_bool stop = false;
+	int i;
+
+	for (i = 0; i < NR_READERS; i++) {
+		walkers[i].stop = &stop;
+		walkers[i].walks = 0;
+		ASSERT_EQ(0, pthread_create(&walkers[i].thread, NULL, walk, &walkers[i]));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		umount2(LM_DEBUGFS, MNT_DETACH);
+		tries++;
+		if (!unload()) {
+			unloads++;
+			if (load()) {
+				TH_LOG("insmod: %s", strerror(errno));
+				break;
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 10);
+	atomic_store(&stop, true);
+	for (i = 0; i < NR_READERS; i++) {
+		pthread_join(walkers[i].thread, NULL);
+		walks += walkers[i].walks;
+	}
+	TH_LOG("%lu unload attempts, %lu unloads and loads, %lu walks by %d walkers",
+	       tries, unloads, walks, NR_READERS);
+	ASSERT_TRUE(loaded());
+	EXPECT_NE(0UL, unloads) TH_LOG("no unload got past the walkers: the race was not run");
+	/* and the view still works */
+	EXPECT_EQ(0, access(LM_DEBUGFS "/self", R_OK));
+}
+
 /* With nothing open, the mount expires and rmmod works without umount. */
 TEST_F_TIMEOUT(lifecycle, unload_without_umount, 120)
 {
@@ -209,7 +273,7 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 	int status;
 
 	ASSERT_NE(MAP_FAILED, fc);
-	target = fork();
+	target = lm_fork();
 	ASSERT_GE(target, 0);
 	if (target == 0) {
 		char *base = mmap(NULL, 2 * n * pg, PROT_NONE,
@@ -219,7 +283,7 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 			mprotect(base + 2 * i * pg, pg, PROT_READ);
 		signal(SIGCHLD, SIG_IGN);
 		while (!atomic_load(&fc->stop)) {
-			if (fork() == 0)
+			if (lm_fork() == 0)
 				_exit(0);
 			fc->done++;
 		}
@@ -233,7 +297,7 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 		char wpath[64], spath[64], kpath[64];
 		bool waiting = false;
 
-		reader = fork();
+		reader = lm_fork();
 		ASSERT_GE(reader, 0);
 		if (reader == 0) {
 			for (;;) {
@@ -307,7 +371,7 @@ TEST_F(lifecycle, target_execs_while_open)
 	char c;
 
 	ASSERT_EQ(0, pipe(pfd));
-	pid = fork();
+	pid = lm_fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		close(pfd[1]);
