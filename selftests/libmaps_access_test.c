@@ -73,7 +73,7 @@ static bool proc_exists(pid_t pid)
 /* A pid that no process has: a reaped child's. */
 static pid_t dead_pid(void)
 {
-	pid_t pid = fork();
+	pid_t pid = lm_fork();
 
 	if (pid == 0)
 		_exit(0);
@@ -188,7 +188,7 @@ static int drop_sys_admin(void)
 TEST(needs_cap_sys_admin)
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid = lm_fork();
 
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -200,7 +200,7 @@ TEST(needs_cap_sys_admin)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 
-	pid = fork();
+	pid = lm_fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		int err;
@@ -231,7 +231,7 @@ TEST(refused_on_a_permissive_debugfs)
 
 	ASSERT_EQ(0, mount(NULL, "/sys/kernel/debug", NULL, MS_REMOUNT, "mode=0777"));
 	for (i = 0; i < 2; i++) {
-		pid = fork();
+		pid = lm_fork();
 		ASSERT_GE(pid, 0);
 		if (pid == 0) {
 			if (i == 0 && drop_sys_admin())
@@ -282,7 +282,7 @@ TEST(kernel_thread_has_no_mm)
 
 TEST(zombie_has_no_mm)
 {
-	pid_t pid = fork();
+	pid_t pid = lm_fork();
 	int i;
 
 	ASSERT_GE(pid, 0);
@@ -323,7 +323,7 @@ TEST(target_exits_while_open)
 {
 	char name[32], *rest;
 	ssize_t n1, head, n2;
-	pid_t pid = fork();
+	pid_t pid = lm_fork();
 	int fd1, fd2;
 
 	ASSERT_GE(pid, 0);
@@ -367,7 +367,7 @@ TEST(unload_while_open)
 	EXPECT_EQ(-1, umount2(LM_DEBUGFS, 0));
 	EXPECT_EQ(EBUSY, errno);
 
-	pid = fork();
+	pid = lm_fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		execlp("rmmod", "rmmod", "libmaps", (char *)NULL);

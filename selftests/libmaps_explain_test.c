@@ -326,7 +326,7 @@ TEST(merge_anon_vma_fork_child)
 	a[0] = 1;
 	ASSERT_EQ(0, munmap(a + pg, pg));
 	ASSERT_EQ(0, pipe(pfd));
-	child = fork();
+	child = lm_fork();
 	ASSERT_GE(child, 0);
 	if (child == 0) {
 		struct lm_view_rec *r;
@@ -716,7 +716,7 @@ TEST(thp_exec_stack)
 	thp_set("enabled", "always");
 	for (attempt = 0; attempt < 10 && !r; attempt++) {
 		ASSERT_EQ(0, pipe(fds));
-		pid = fork();
+		pid = lm_fork();
 		ASSERT_GE(pid, 0);
 		if (!pid) {
 			close(fds[0]);
@@ -835,7 +835,7 @@ TEST(thp_no_file)
 		SKIP(return, "[vdso] reaches the file rule only on 6.8 to 6.x");
 	for (try = 0; try < 30 && !seen_fit; try++) {
 		ASSERT_EQ(0, pipe(fds));
-		pid = fork();
+		pid = lm_fork();
 		ASSERT_GE(pid, 0);
 		if (!pid) {
 			close(fds[0]);

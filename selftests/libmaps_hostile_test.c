@@ -165,7 +165,7 @@ TEST_F(hostile, reused_pid)
 	ssize_t n;
 	int fd, lp;
 
-	a = fork();
+	a = lm_fork();
 	ASSERT_GE(a, 0);
 	if (a == 0) {
 		execlp("sleep", "sleep", "100", (char *)NULL);
@@ -186,7 +186,7 @@ TEST_F(hostile, reused_pid)
 	}
 	dprintf(lp, "%d", a - 1);
 	close(lp);
-	b = fork();
+	b = lm_fork();
 	ASSERT_GE(b, 0);
 	if (b == 0) {
 		pause();
@@ -226,7 +226,7 @@ TEST_F(hostile, other_pid_namespace)
 	ASSERT_EQ(0, pipe(pfd));
 	if (unshare(CLONE_NEWPID))
 		SKIP(return, "unshare(CLONE_NEWPID): %s (CONFIG_PID_NS off?)", strerror(errno));
-	child = fork();
+	child = lm_fork();
 	ASSERT_GE(child, 0);
 	if (child == 0) {
 		int e1, e2;

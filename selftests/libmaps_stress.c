@@ -115,7 +115,7 @@ static void target(int idx)
 			break;
 		case 6:	/* fork a child that execs and exits */
 			if (idx == 0) {
-				pid_t c = fork();
+				pid_t c = lm_fork();
 
 				if (c == 0) {
 					char *argv[] = { "lm-stress-exec", NULL };
@@ -131,7 +131,7 @@ static void target(int idx)
 			break;
 		case 7:	/* fork a child that changes its copy and exits */
 			if (idx == 1) {
-				pid_t c = fork();
+				pid_t c = lm_fork();
 
 				if (c == 0) {
 					atomic_store(&sh->pids[NR_TARGETS + idx], getpid());
@@ -306,7 +306,7 @@ TEST_F_TIMEOUT(stress, churn, 300)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	for (int i = 0; i < NR_TARGETS; i++) {
-		targets[i] = fork();
+		targets[i] = lm_fork();
 		ASSERT_GE(targets[i], 0);
 		if (targets[i] == 0)
 			target(i);

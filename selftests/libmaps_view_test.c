@@ -322,7 +322,7 @@ TEST(other_process)
 	char c;
 
 	ASSERT_EQ(0, pipe(pfd));
-	child = fork();
+	child = lm_fork();
 	ASSERT_GE(child, 0);
 	if (child == 0) {
 		long pg = sysconf(_SC_PAGESIZE);

@@ -6,12 +6,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "lm_view.h"
@@ -701,4 +703,35 @@ bool lm_knob_offers(const char *knob, const char *value)
 		if (!strcmp(tok, value))
 			return true;
 	return false;
+}
+
+/* ------------------------------------------------------- test hygiene */
+
+pid_t lm_fork(void)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid)
+		return pid;
+	/*
+	 * A parent that died before the prctl() is not waited for.  (The
+	 * first child in a new pid namespace sees its parent as 0.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) ||
+	    (getppid() != parent && getppid() != 0))
+		_exit(1);
+	return 0;
+}
+
+/*
+ * Every test binary here tests the module: without it, say so once and
+ * skip (KSFT_SKIP) instead of failing every case.  The rig loads it before
+ * the tests; a test that unloads it loads it again.
+ */
+__attribute__((constructor)) static void lm_require_module(void)
+{
+	if (access("/sys/module/libmaps", F_OK) == 0)
+		return;
+	printf("TAP version 13\n1..0 # SKIP libmaps.ko is not loaded (insmod libmaps.ko; the rig, qemu/run, does)\n");
+	exit(4);
 }

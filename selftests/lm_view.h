@@ -118,4 +118,10 @@ int lm_knob_get(const char *knob, char *out, size_t size);
 int lm_knob_set(const char *knob, const char *value);
 bool lm_knob_offers(const char *knob, const char *value);
 
+/*
+ * fork(), with the child killed when the parent dies (PR_SET_PDEATHSIG),
+ * so that a paused child never outlives a test that crashed.
+ */
+pid_t lm_fork(void);
+
 #endif /* LM_VIEW_H */
