@@ -232,7 +232,11 @@ static enum lm_role lm_role(const struct lm_vma *v, const struct lm_vma *prev)
 	if (v->flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP))
 		return LM_ROLE_DEVICE;
 	if (v->kind == LM_KIND_ANON) {
-		/* the zero-filled rest of a file's data segment */
+		/*
+		 * Maybe the zero-filled rest of the data segment before it:
+		 * a guess by adjacency (the module reads no ELF headers;
+		 * the tool checks it against PT_LOAD).
+		 */
 		if (prev && prev->end == v->start && prev->kind == LM_KIND_FILE &&
 		    !(prev->flags & VM_MAYSHARE) && (prev->flags & VM_WRITE) &&
 		    (v->flags & VM_WRITE))
