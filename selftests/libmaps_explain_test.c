@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -155,6 +156,43 @@ TEST(roles_of_a_library)
 	r = rec(data_end);
 	ASSERT_NE(NULL, r) TH_LOG("no record after libgap's data");
 	EXPECT_STREQ("bss", r->role);
+}
+
+/*
+ * A memfd is told the way the kernel makes one (a shmem file of the
+ * kernel's own mount, not S_PRIVATE), not by its name: a tmpfs file named
+ * like a memfd is shared memory of a mount of the user's, and SysV shm,
+ * on the kernel's mount, is no memfd either.
+ */
+TEST(memfd_told_by_kernel)
+{
+	const char *impostor = "/dev/shm/memfd:libmaps-impostor";
+	int mfd = memfd_create("libmaps-real", 0), fd, id;
+	char *real, *fake, *sysv;
+
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(0, ftruncate(mfd, pg));
+	fd = open(impostor, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0) TH_LOG("%s: %s", impostor, strerror(errno));
+	unlink(impostor);
+	ASSERT_EQ(0, ftruncate(fd, pg));
+	real = lm_map_aligned(pg, pg, PROT_READ, MAP_SHARED, mfd);
+	fake = lm_map_aligned(pg, pg, PROT_READ, MAP_SHARED, fd);
+	id = shmget(IPC_PRIVATE, pg, IPC_CREAT | 0600);
+	ASSERT_GE(id, 0);
+	sysv = shmat(id, NULL, SHM_RDONLY);
+	shmctl(id, IPC_RMID, NULL);
+	ASSERT_NE(MAP_FAILED, real);
+	ASSERT_NE(MAP_FAILED, fake);
+	ASSERT_NE((void *)-1, sysv);
+	ASSERT_EQ(0, compare(_metadata));
+
+	EXPECT_STREQ("memfd", rec((unsigned long)real)->role);
+	EXPECT_STREQ("shmem", rec((unsigned long)fake)->role);
+	EXPECT_STREQ("shmem", rec((unsigned long)sysv)->role);
+	shmdt(sysv);
+	close(fd);
+	close(mfd);
 }
 
 TEST(roles_of_memory)
