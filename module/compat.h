@@ -451,16 +451,17 @@ static inline struct file *lm_shmem_file_setup(const char *name)
 }
 
 /*
- * The vm_ops shmem's mmap gives @file, an unlinked shmem file: 6.12+
- * makes them shmem_anon_vm_ops (mm/shmem.c: "anonymous shared memory if
- * it is unlinked at the time of mmap"), the ops vma_is_anon_shmem() looks
- * for.  6.16 brought ->mmap_prepare(), which shmem has in 7.2 and which
- * fills a descriptor; before, ->mmap() fills a VMA.  Neither touches more
- * than the file and the field it sets.  The THP rules need these ops from
- * 6.11 on (LM_THP_SHMEM_MTHP); whether 6.11 already gave unlinked files
- * these ops is not pinned down here, so the probe starts at 6.12, the
- * first supported kernel that does.
+ * The vm_ops shmem's mmap gives @file, an unlinked shmem file:
+ * shmem_anon_vm_ops from 6.12 (mm/shmem.c: "anonymous shared memory if it
+ * is unlinked at the time of mmap"), the ops vma_is_anon_shmem() looks
+ * for; shmem_vm_ops before, the ops 5.10's vma_is_shmem() looks for.
+ * 6.16 brought ->mmap_prepare(), which shmem has in 7.2 and which fills a
+ * descriptor; before, ->mmap() fills a VMA (zeroed, with an empty range,
+ * so that 5.10's shmem_mmap() asks khugepaged for nothing).  Neither
+ * touches more than the file and the fields it sets.
  */
+#define LM_SHMEM_UNLINKED_IS_ANON	LM_KERNEL_AT_LEAST(6, 12, 0)
+
 static inline const struct vm_operations_struct *
 lm_shmem_mmap_ops(struct file *file)
 {
@@ -471,13 +472,11 @@ lm_shmem_mmap_ops(struct file *file)
 		return file->f_op->mmap_prepare(&desc) ? NULL : desc.vm_ops;
 	}
 #endif
-#if LM_KERNEL_AT_LEAST(6, 12, 0)
 	if (file->f_op->mmap) {
 		struct vm_area_struct vma = { .vm_file = file };
 
 		return file->f_op->mmap(file, &vma) ? NULL : vma.vm_ops;
 	}
-#endif
 	return NULL;
 }
 
@@ -506,6 +505,15 @@ lm_shmem_mmap_ops(struct file *file)
 #ifndef SECRETMEM_MAGIC
 #define SECRETMEM_MAGIC		0x5345434d
 #endif
+
+/*
+ * 5.10's smaps asks transparent_hugepage_active() (mm/huge_memory.c:73):
+ * the PMD size fits, then anonymous memory by its own rule, then
+ * vma_is_shmem() (the VMA's ops, not its file: SysV shm is no shmem to
+ * it), else no.  hugepage_vma_check() replaced it by 6.1 (6.0 as far as
+ * known).
+ */
+#define LM_THP_ACTIVE_510	(!LM_KERNEL_AT_LEAST(6, 0, 0))
 
 /*
  * 6.8 brought multi-size THP ("mm: thp: support allocation of anonymous

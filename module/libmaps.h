@@ -142,6 +142,7 @@ void lm_text_free(struct lm_text *text);
 int lm_shmem_init(void);
 bool lm_shmem_file(struct file *file);
 bool lm_vma_is_anon_shmem(struct vm_area_struct *vma);
+bool lm_vma_is_shmem_ops(struct vm_area_struct *vma);
 bool lm_file_is_memfd(struct file *file);
 
 /* fs.c */

@@ -3,6 +3,7 @@
  * Which files and VMAs are shared memory, told the way the kernel tells:
  *
  *   shmem_file()         a file whose address space has shmem_aops
+ *   vma_is_shmem()	  (5.10) a VMA whose vm_ops are shmem_vm_ops
  *   vma_is_anon_shmem()  a VMA whose vm_ops are shmem_anon_vm_ops: shared
  *			  anonymous memory, and from 6.12 on every shmem file
  *			  that had no links when it was mapped (every memfd,
@@ -11,7 +12,7 @@
  *   memfd_create()	  a shmem or hugetlbfs file of a kernel-internal
  *			  mount, named "memfd:<name>"
  *
- * Neither shmem_aops nor shmem_anon_vm_ops is exported (shmem_mapping()
+ * None of shmem_aops, shmem_vm_ops, shmem_anon_vm_ops is exported (shmem_mapping()
  * is, but only from 6.12 on).  At load, libmaps makes one unlinked shmem
  * file of its own, exactly as memfd_create() does, and keeps the two
  * pointers the kernel gives it.
@@ -31,7 +32,8 @@
 #include "libmaps.h"
 
 static const struct address_space_operations *lm_shmem_aops __read_mostly;
-static const struct vm_operations_struct *lm_shmem_anon_ops __read_mostly;
+/* shmem_anon_vm_ops from 6.12 on, shmem_vm_ops before (compat.h) */
+static const struct vm_operations_struct *lm_shmem_mmap_vm_ops __read_mostly;
 
 int lm_shmem_init(void)
 {
@@ -40,7 +42,7 @@ int lm_shmem_init(void)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	lm_shmem_aops = file->f_mapping->a_ops;
-	lm_shmem_anon_ops = lm_shmem_mmap_ops(file);
+	lm_shmem_mmap_vm_ops = lm_shmem_mmap_ops(file);
 	fput(file);
 	return 0;
 }
@@ -51,10 +53,21 @@ bool lm_shmem_file(struct file *file)
 	return file->f_mapping->a_ops == lm_shmem_aops;
 }
 
-/* vma_is_anon_shmem(), where the THP rules need it (6.11+). */
+/*
+ * vma_is_anon_shmem(), where the THP rules need it (6.11+; 6.12 is the
+ * first supported kernel, and the first known to map unlinked files so).
+ */
 bool lm_vma_is_anon_shmem(struct vm_area_struct *vma)
 {
-	return lm_shmem_anon_ops && vma->vm_ops == lm_shmem_anon_ops;
+	return LM_SHMEM_UNLINKED_IS_ANON && lm_shmem_mmap_vm_ops &&
+	       vma->vm_ops == lm_shmem_mmap_vm_ops;
+}
+
+/* 5.10's vma_is_shmem(): the ops shmem_mmap() and shmem_zero_setup() give. */
+bool lm_vma_is_shmem_ops(struct vm_area_struct *vma)
+{
+	return !LM_SHMEM_UNLINKED_IS_ANON && lm_shmem_mmap_vm_ops &&
+	       vma->vm_ops == lm_shmem_mmap_vm_ops;
 }
 
 /*

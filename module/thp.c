@@ -23,6 +23,11 @@
  *	1699, 7.2: :1820); not anonymous -> vma_can_map_huge_file() (:121,
  *	7.2: :153); exec's stack.
  *
+ * 5.10: fs/proc/task_mmu.c:846 prints transparent_hugepage_active()
+ * (mm/huge_memory.c:73): the PMD size fits; anonymous -> firmware,
+ * MADV_NOHUGEPAGE, prctl, exec's stack, enabled; vma_is_shmem() ->
+ * shmem_huge_enabled() (mm/shmem.c:4098); anything else -> no.
+ *
  * None of the kernel's THP settings are exported to modules, so they are
  * read from /sys/kernel/mm/transparent_hugepage before the mmap lock is
  * taken (lm_thp_global_read()); what differs between versions is in
@@ -594,6 +599,79 @@ static enum lm_thp_why lm_thp_rules_pmd(const struct lm_thp_global *g,
 	return LM_THP_ELIGIBLE;
 }
 
+/*
+ * 5.10: shmem_huge_enabled() (mm/shmem.c:4098), for a VMA with shmem's
+ * ops; its within_size rounds the offset up, not the offset + 1.
+ */
+static enum lm_thp_why lm_thp_shmem_510(const struct lm_thp_global *g,
+					struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	struct shmem_sb_info *sbinfo = inode->i_sb->s_fs_info;
+	vm_flags_t flags = vma->vm_flags;
+	loff_t i_size;
+
+	if (flags & VM_NOHUGEPAGE)
+		return LM_THP_NOHUGEPAGE;
+	if (lm_thp_prctl_all(vma->vm_mm))
+		return LM_THP_PRCTL;
+	if (g->state == LM_THP_STATE_UNREADABLE)
+		return LM_THP_NO_SYSFS;
+	if (g->shmem_huge == LM_SHMEM_FORCE)
+		return LM_THP_ELIGIBLE;
+	if (g->shmem_huge == LM_SHMEM_DENY)
+		return LM_THP_SHMEM_DENY;
+	switch (sbinfo->huge) {
+	case LM_SHMEM_ALWAYS:
+		return LM_THP_ELIGIBLE;
+	case LM_SHMEM_WITHIN_SIZE:
+		i_size = round_up(i_size_read(inode), PAGE_SIZE);
+		if (i_size >= HPAGE_PMD_SIZE && i_size >> PAGE_SHIFT >=
+		    round_up(vma->vm_pgoff, HPAGE_PMD_NR))
+			return LM_THP_ELIGIBLE;
+		return (flags & VM_HUGEPAGE) ? LM_THP_ELIGIBLE :
+					       LM_THP_SHMEM_WITHIN_SIZE;
+	case LM_SHMEM_ADVISE:
+		return (flags & VM_HUGEPAGE) ? LM_THP_ELIGIBLE :
+					       LM_THP_SHMEM_ADVISE;
+	default:
+		return LM_THP_SHMEM_NEVER;
+	}
+}
+
+/*
+ * 5.10: transparent_hugepage_active() (mm/huge_memory.c:73): the PMD size
+ * fits at the VMA's end, then __transparent_hugepage_enabled() for
+ * anonymous memory, shmem_huge_enabled() for a VMA with shmem's ops, and
+ * for anything else no (file THP needs CONFIG_READ_ONLY_THP_FOR_FS).
+ */
+static enum lm_thp_why lm_thp_rules_510(const struct lm_thp_global *g,
+					struct vm_area_struct *vma,
+					unsigned long *orders)
+{
+	vm_flags_t flags = vma->vm_flags;
+	enum lm_thp_why why;
+
+	*orders = BIT(HPAGE_PMD_ORDER);
+	why = lm_thp_fit(vma, orders);
+	if (why)
+		return why;
+	if (vma_is_anonymous(vma)) {
+		if (g->state == LM_THP_STATE_HW)
+			return LM_THP_HW;
+		if (flags & VM_NOHUGEPAGE)
+			return LM_THP_NOHUGEPAGE;
+		if (lm_thp_prctl_all(vma->vm_mm))
+			return LM_THP_PRCTL;
+		if (vma_is_temporary_stack(vma))
+			return LM_THP_STACK;
+		return lm_thp_sysfs(g, flags);
+	}
+	if (lm_vma_is_shmem_ops(vma))
+		return lm_thp_shmem_510(g, vma);
+	return lm_file_thp_why[lm_file_thp_enabled(vma)];
+}
+
 /**
  * lm_thp_check - may transparent huge pages back @vma?
  * @g: the settings lm_thp_global_read() read before the lock was taken
@@ -615,6 +693,8 @@ enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 		mmap_assert_locked(vma->vm_mm);
 	if (LM_THP_MTHP)
 		why = lm_thp_rules_orders(g, vma, &allowed);
+	else if (LM_THP_ACTIVE_510)
+		why = lm_thp_rules_510(g, vma, &allowed);
 	else
 		why = lm_thp_rules_pmd(g, vma, &allowed);
 	if (orders)
