@@ -25,7 +25,6 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,16 +55,6 @@ static int compare(struct __test_metadata *_metadata)
 static struct lm_view_rec *rec(unsigned long start)
 {
 	return lm_view_find(&view, start);
-}
-
-static int kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	uname(&u);
-	sscanf(u.release, "%d.%d", &ma, &mi);
-	return ma > major || (ma == major && mi >= minor);
 }
 
 static int write_file(const char *path, const char *text)
@@ -821,7 +810,7 @@ TEST(thp_dax)
 	r = rec((unsigned long)p);
 	ASSERT_NE(NULL, r);
 	/* 5.10 gives files other than shmem no THP rule but "no" */
-	EXPECT_STREQ(kernel_at_least(6, 0) ? "dax" : "file", r->thp_reason);
+	EXPECT_STREQ(lm_kernel_at_least(6, 0) ? "dax" : "file", r->thp_reason);
 	EXPECT_EQ(0, r->thp);
 	/* ext4 asks for huge faults on every DAX mapping: the kernel's own mark */
 	EXPECT_TRUE(lm_view_has_flag(r, "hg"));
@@ -843,13 +832,13 @@ TEST(thp_special)
 {
 	int i;
 
-	if (kernel_at_least(6, 8))
+	if (lm_kernel_at_least(6, 8))
 		SKIP(return, "6.8+ smaps no longer refuses VM_NO_KHUGEPAGED mappings first");
 	ASSERT_EQ(0, compare(_metadata));
 	i = lm_maps_find_name(&maps, "[vvar]", 0);
 	ASSERT_GE(i, 0);
 	/* 5.10's transparent_hugepage_active() asks for the size first */
-	EXPECT_STREQ(kernel_at_least(6, 0) ? "special" : "too-small",
+	EXPECT_STREQ(lm_kernel_at_least(6, 0) ? "special" : "too-small",
 		     rec(maps.recs[i].start)->thp_reason);
 }
 
@@ -872,7 +861,7 @@ TEST(thp_no_file)
 	char fd_arg[16];
 	pid_t pid;
 
-	if (!kernel_at_least(6, 8) || kernel_at_least(7, 0))
+	if (!lm_kernel_at_least(6, 8) || lm_kernel_at_least(7, 0))
 		SKIP(return, "[vdso] reaches the file rule only on 6.8 to 6.x");
 	for (try = 0; try < 30 && !seen_fit; try++) {
 		ASSERT_EQ(0, pipe(fds));
@@ -928,7 +917,7 @@ TEST(thp_file_anon_inode)
 {
 	int fd = syscall(447 /* __NR_memfd_secret */, 0);
 
-	if (!kernel_at_least(6, 12))
+	if (!lm_kernel_at_least(6, 12))
 		SKIP(return, "before 6.12 secretmem is refused as any other file");
 	if (fd < 0)
 		SKIP(return, "memfd_secret: %s (CONFIG_SECRETMEM off, or secretmem.enable=0)",
@@ -948,7 +937,7 @@ TEST(thp_file_not_regular)
 	const char *dev = "/dev/pmem0";
 	int fd;
 
-	if (!kernel_at_least(7, 0))
+	if (!lm_kernel_at_least(7, 0))
 		SKIP(return, "before 7.x a block device is refused as any other file");
 	fd = open(dev, O_RDONLY);
 	if (fd < 0)
@@ -962,7 +951,7 @@ TEST(thp_sizes_and_no_size)
 {
 	char *small, *big;
 
-	if (!kernel_at_least(6, 8) || access(THP_DIR "hugepages-64kB/enabled", F_OK))
+	if (!lm_kernel_at_least(6, 8) || access(THP_DIR "hugepages-64kB/enabled", F_OK))
 		SKIP(return, "no multi-size THP (6.8+) on this kernel");
 	save_enabled();
 	thp_set("enabled", "always");

@@ -27,7 +27,6 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -71,20 +70,10 @@ static struct lm_maps maps;
 static long pg;
 static unsigned long *pairs_checked;	/* shared with every test's child */
 
-static int kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	uname(&u);
-	sscanf(u.release, "%d.%d", &ma, &mi);
-	return ma > major || (ma == major && mi >= minor);
-}
-
 /* What the running kernel names first among @inputs. */
 static const char *first_input(unsigned int inputs)
 {
-	const enum input *order = kernel_at_least(6, 12) ? order_6_12 : order_6_1;
+	const enum input *order = lm_kernel_at_least(6, 12) ? order_6_12 : order_6_1;
 
 	for (int i = 0; i < IN_NR; i++)
 		if (inputs & BIT_IN(order[i]))
@@ -224,7 +213,7 @@ static int build_mlock_onfault(struct pair *p)
 	p->inputs = BIT_IN(IN_FLAGS);
 	/* smaps names VM_LOCKONFAULT "lf" from 6.12 on, earlier not at all */
 	snprintf(p->flags, sizeof(p->flags), "lo+%s",
-		 kernel_at_least(6, 12) ? "lf" : "bit19");
+		 lm_kernel_at_least(6, 12) ? "lf" : "bit19");
 	return 0;
 }
 
@@ -354,9 +343,13 @@ static int build_anon_vma(struct pair *p)
 }
 
 /* SysV shared memory has a close operation: split it and join it again. */
-static int build_close(struct pair *p)
+/*
+ * Attach @pages of new SysV shared memory at p->a, removed at once (it
+ * lives while attached).  0 with p->skip set where there is no SysV IPC.
+ */
+static int sysv_attach(struct pair *p, int pages)
 {
-	int id = shmget(IPC_PRIVATE, 2 * pg, IPC_CREAT | 0600);
+	int id = shmget(IPC_PRIVATE, pages * pg, IPC_CREAT | 0600);
 
 	if (id < 0 && errno == ENOSYS) {
 		p->skip = "kernel without CONFIG_SYSVIPC";
@@ -366,8 +359,13 @@ static int build_close(struct pair *p)
 		return -1;
 	p->a = shmat(id, NULL, 0);
 	shmctl(id, IPC_RMID, NULL);
-	if (p->a == (void *)-1)
-		return -1;
+	return p->a == (void *)-1 ? -1 : 0;
+}
+
+static int build_close(struct pair *p)
+{
+	if (sysv_attach(p, 2) || p->skip)
+		return p->skip ? 0 : -1;
 	p->b = p->a + pg;
 	p->blen = pg;
 	if (mprotect(p->b, pg, PROT_READ) || mprotect(p->b, pg, PROT_READ | PROT_WRITE))
@@ -578,18 +576,8 @@ static int build_uffd_anon_vma(struct pair *p)
  */
 static int build_close_offset(struct pair *p)
 {
-	int id = shmget(IPC_PRIVATE, 3 * pg, IPC_CREAT | 0600);
-
-	if (id < 0 && errno == ENOSYS) {
-		p->skip = "kernel without CONFIG_SYSVIPC";
-		return 0;
-	}
-	if (id < 0)
-		return -1;
-	p->a = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
-	if (p->a == (void *)-1)
-		return -1;
+	if (sysv_attach(p, 3) || p->skip)
+		return p->skip ? 0 : -1;
 	p->b = p->a + pg;
 	p->blen = pg;
 	if (mremap(p->a + 2 * pg, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, p->b) != p->b)
@@ -782,7 +770,7 @@ static void __attribute__((constructor)) merge_init(void)
 static void __attribute__((destructor)) merge_fini(void)
 {
 	printf("# merge matrix: %lu pairs checked (kernel order: %s)\n", *pairs_checked,
-	       kernel_at_least(6, 12) ? "6.12+" : "5.10/6.1");
+	       lm_kernel_at_least(6, 12) ? "6.12+" : "5.10/6.1");
 }
 
 TEST_HARNESS_MAIN

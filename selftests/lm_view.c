@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lm_view.h"
@@ -706,6 +707,16 @@ bool lm_knob_offers(const char *knob, const char *value)
 }
 
 /* ------------------------------------------------------- test hygiene */
+
+bool lm_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &ma, &mi);
+	return ma > major || (ma == major && mi >= minor);
+}
 
 pid_t lm_fork(void)
 {

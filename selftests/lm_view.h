@@ -124,4 +124,7 @@ bool lm_knob_offers(const char *knob, const char *value);
  */
 pid_t lm_fork(void);
 
+/* Is the running kernel @major.@minor or later (uname)? */
+bool lm_kernel_at_least(int major, int minor);
+
 #endif /* LM_VIEW_H */
