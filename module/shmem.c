@@ -12,10 +12,10 @@
  *   memfd_create()	  a shmem or hugetlbfs file of a kernel-internal
  *			  mount, named "memfd:<name>"
  *
- * None of shmem_aops, shmem_vm_ops, shmem_anon_vm_ops is exported (shmem_mapping()
- * is, but only from 6.12 on).  At load, libmaps makes one unlinked shmem
- * file of its own, exactly as memfd_create() does, and keeps the two
- * pointers the kernel gives it.
+ * The vm_ops are never exported, shmem_aops only by 6.1 (shmem_mapping()
+ * from 6.12 on).  At load, libmaps makes one unlinked shmem file of its
+ * own, exactly as memfd_create() does, and keeps the two pointers the
+ * kernel gives it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

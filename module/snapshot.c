@@ -87,26 +87,17 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 /*
  * The page vm_normal_page_pmd() gives for a present huge @pmd, or NULL: no
  * struct page is looked at that the kernel's own walkers would not look at.
- * A huge PFN map (vfio-pci's BARs, 6.12+) has no struct page at all;
+ * A huge PFN map (vfio-pci's BARs, 6.12+) is pmd_special() and has no
+ * struct page at all; PFN maps are not walked anyway (below).
  * pfn_valid() stands in for the unexported highest_memmap_pfn.  5.10 and
  * 6.1 have no huge PFN maps, so the same rule gives their answer too.
  */
-static struct page *lm_pmd_normal_page(struct vm_area_struct *vma,
-				       unsigned long addr, pmd_t pmd)
+static struct page *lm_pmd_normal_page(pmd_t pmd)
 {
 	unsigned long pfn = pmd_pfn(pmd);
 
 	if (lm_pmd_special(pmd) || lm_pmd_devmap(pmd))
 		return NULL;
-	if (vma->vm_flags & VM_MIXEDMAP)
-		return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
-	if (vma->vm_flags & VM_PFNMAP) {
-		/* only the copies a private PFN map wrote have pages */
-		if (pfn == vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT))
-			return NULL;
-		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != VM_MAYWRITE)
-			return NULL;
-	}
 	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
 }
 
@@ -121,8 +112,7 @@ static struct page *lm_pmd_normal_page(struct vm_area_struct *vma,
  * entry again under the PMD lock, which keeps a present page mapped and a
  * migration entry's page locked while they are looked at.
  */
-static bool lm_pmd_counts(struct vm_area_struct *vma, unsigned long addr,
-			  pmd_t *pmdp)
+static bool lm_pmd_counts(struct vm_area_struct *vma, pmd_t *pmdp)
 {
 	pmd_t pmd = lm_pmdp_get_lockless(pmdp);
 	struct page *page = NULL;
@@ -137,7 +127,7 @@ static bool lm_pmd_counts(struct vm_area_struct *vma, unsigned long addr,
 	ptl = pmd_lock(vma->vm_mm, pmdp);
 	pmd = *pmdp;
 	if (pmd_present(pmd) && pmd_trans_huge(pmd))
-		page = lm_pmd_normal_page(vma, addr, pmd);
+		page = lm_pmd_normal_page(pmd);
 	else if (!pmd_none(pmd) && !pmd_present(pmd))
 		page = lm_pmd_migration_page(pmd);
 	counts = page && READ_ONCE(page->mapping) && !is_zone_device_page(page);
@@ -147,9 +137,10 @@ static bool lm_pmd_counts(struct vm_area_struct *vma, unsigned long addr,
 
 /*
  * How many PMD-sized huge pages map @vma now: a walk of the page tables
- * down to PMD level (walk_page_range() is not exported).  Page-table pages
- * at PMD level and above are freed only under the mmap write lock; a huge
- * PUD entry is pud_bad() and never read as a table.
+ * down to PMD level (walk_page_range() is not exported), of the VMAs
+ * walk_page_vma() walks for smaps: not hugetlb, not a PFN map.  Page-table
+ * pages at PMD level and above are freed only under the mmap write lock;
+ * a huge PUD entry is pud_bad() and never read as a table.
  */
 static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
 {
@@ -160,7 +151,7 @@ static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
 	pud_t *pud;
 
 	mmap_assert_locked(mm);
-	if (is_vm_hugetlb_page(vma))
+	if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP))
 		return 0;
 
 	for (addr = vma->vm_start; addr < end; addr = next) {
@@ -177,7 +168,7 @@ static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
 		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
 			continue;
 		next = pmd_addr_end(addr, end);
-		if (lm_pmd_counts(vma, addr, pmd_offset(pud, addr)))
+		if (lm_pmd_counts(vma, pmd_offset(pud, addr)))
 			count++;
 	}
 	return count;
