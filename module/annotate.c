@@ -349,6 +349,7 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 			grp->nr = 0;
 			grp->size = 0;
 			grp->huge = 0;
+			memset(&grp->mem, 0, sizeof(grp->mem));
 			table[h] = ++nr;
 		}
 		member[i] = table[h] - 1;
@@ -356,6 +357,8 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 		grp->nr++;
 		grp->size += v->end - v->start;
 		grp->huge += v->pmd * PMD_SIZE;
+		lm_mem_sum(&grp->mem, &v->mem);
+		lm_mem_sum(&g->mem, &v->mem);
 		if (!((i + 1) % LM_RESCHED_VMAS))
 			cond_resched();
 	}

@@ -345,6 +345,146 @@ static inline struct page *lm_pmd_migration_page(pmd_t pmd)
 #endif
 
 /*
+ * smaps' memory counts (walk.c), where the kernels differ.
+ *
+ * What kind of entry a page is behind: present (and, 6.12+, device
+ * private), a migration entry, or another entry with a PFN (hwpoison,
+ * device exclusive).  5.10 and 6.1 count a page behind a migration entry
+ * whole and private and any other by its mapcount; 6.12 and 7.x every page
+ * behind a non-present entry whole and shared ("maybe shared, but not sure
+ * how often").
+ */
+enum lm_entry {
+	LM_ENTRY_PRESENT,
+	LM_ENTRY_MIGRATION,
+	LM_ENTRY_OTHER,
+};
+
+#define LM_SMAPS_NONPRESENT_SHARED	LM_KERNEL_AT_LEAST(6, 12, 0)
+
+static inline bool lm_smaps_whole(enum lm_entry kind)
+{
+	if (LM_SMAPS_NONPRESENT_SHARED)
+		return kind != LM_ENTRY_PRESENT;
+	return kind == LM_ENTRY_MIGRATION;
+}
+
+static inline bool lm_smaps_whole_private(enum lm_entry kind)
+{
+	return !LM_SMAPS_NONPRESENT_SHARED || kind == LM_ENTRY_PRESENT;
+}
+
+/*
+ * A page's mapcount as smaps reads it: page_mapcount() on 5.10 and 6.1,
+ * folio_precise_page_mapcount() from 6.12 on (fs/proc/internal.h, not a
+ * header a module may include; copied).  7.x kernels built with
+ * CONFIG_NO_PAGE_MAPCOUNT (Debian's is CONFIG_PAGE_MAPCOUNT) have smaps
+ * use an average instead, which this does not follow.
+ */
+static inline int lm_page_mapcount(struct page *page)
+{
+#if LM_KERNEL_AT_LEAST(6, 12, 0)
+	struct folio *folio = page_folio(page);
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	if (page_mapcount_is_type(mapcount))
+		mapcount = 0;
+	if (folio_test_large(folio))
+		mapcount += folio_entire_mapcount(folio);
+	return mapcount;
+#else
+	return page_mapcount(page);
+#endif
+}
+
+/*
+ * A special PTE's page: what the VMA's own hook says (Xen's gntdev has
+ * one), find_special_page() up to 6.12, find_normal_page() in 7.x.
+ */
+static inline struct page *lm_vma_find_special_page(struct vm_area_struct *vma,
+						    unsigned long addr)
+{
+#if LM_KERNEL_AT_LEAST(6, 19, 0)
+#ifdef CONFIG_FIND_NORMAL_PAGE
+	if (vma->vm_ops && vma->vm_ops->find_normal_page)
+		return vma->vm_ops->find_normal_page(vma, addr);
+#endif
+#else
+	if (vma->vm_ops && vma->vm_ops->find_special_page)
+		return vma->vm_ops->find_special_page(vma, addr);
+#endif
+	return NULL;
+}
+
+/* A PMD that maps a huge page itself, not a PTE table. */
+static inline bool lm_pmd_is_leaf(pmd_t pmd)
+{
+	return pmd_trans_huge(pmd) || lm_pmd_devmap(pmd);
+}
+
+/*
+ * The page of a present huge PMD that smaps accounts: 5.10 and 6.1 take
+ * follow_trans_huge_pmd()'s, any (device memory too); 6.12 and 7.x
+ * vm_normal_page_pmd()'s, none for a special or devmap PMD.  The huge zero
+ * page is told by its lack of a mapping (walk.c).
+ */
+static inline struct page *lm_pmd_page(pmd_t pmd)
+{
+	if (lm_pmd_special(pmd))
+		return NULL;
+	if (LM_KERNEL_AT_LEAST(6, 12, 0) && lm_pmd_devmap(pmd))
+		return NULL;
+	return pfn_valid(pmd_pfn(pmd)) ? pmd_page(pmd) : NULL;
+}
+
+/* The page behind a non-present huge PMD: only migration entries have one. */
+static inline struct page *lm_pmd_entry_page(pmd_t pmd, enum lm_entry *kind)
+{
+	*kind = LM_ENTRY_MIGRATION;
+	return lm_pmd_migration_page(pmd);
+}
+
+/*
+ * The page behind a non-present PTE that smaps accounts, and its kind;
+ * swap entries are not counted here.  5.10: migration and device private
+ * entries; 6.1 and 6.12: every entry with a PFN; 7.x: the same as leaf
+ * entries.
+ */
+static inline struct page *lm_pte_entry_page(pte_t pte, enum lm_entry *kind)
+{
+#if LM_KERNEL_AT_LEAST(6, 19, 0)
+	softleaf_t entry = softleaf_from_pte(pte);
+
+	if (!softleaf_has_pfn(entry))
+		return NULL;
+	*kind = softleaf_is_device_private(entry) ? LM_ENTRY_PRESENT :
+		softleaf_is_migration(entry) ? LM_ENTRY_MIGRATION :
+					       LM_ENTRY_OTHER;
+	return softleaf_to_page(entry);
+#else
+	swp_entry_t entry = pte_to_swp_entry(pte);
+
+#if LM_KERNEL_AT_LEAST(6, 1, 0)
+	if (!is_pfn_swap_entry(entry))
+		return NULL;
+	*kind = is_device_private_entry(entry) ? LM_ENTRY_PRESENT :
+		is_migration_entry(entry) ? LM_ENTRY_MIGRATION : LM_ENTRY_OTHER;
+	return pfn_swap_entry_to_page(entry);
+#else
+	if (is_migration_entry(entry)) {
+		*kind = LM_ENTRY_MIGRATION;
+		return migration_entry_to_page(entry);
+	}
+	if (is_device_private_entry(entry)) {
+		*kind = LM_ENTRY_PRESENT;
+		return device_private_entry_to_page(entry);
+	}
+	return NULL;
+#endif
+#endif
+}
+
+/*
  * The first pid at or after @nr in @ns, under rcu_read_lock().
  * find_ge_pid() is exported from 5.11 on; on 5.10 it is this idr walk.
  */

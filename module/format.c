@@ -249,7 +249,32 @@ static char *lm_sizes_put(char *p, unsigned long orders)
  */
 #define LM_NAMES_MAX	(BITS_PER_LONG * 6)
 #define LM_SIZES_MAX	(BITS_PER_LONG * 9)
-#define LM_LINE_MAX	(320 + 2 * LM_NAMES_MAX + LM_SIZES_MAX)
+#define LM_LINE_MAX	(640 + 2 * LM_NAMES_MAX + LM_SIZES_MAX)
+
+/*
+ * What a record, a group or the process costs, in bytes, with smaps'
+ * names: PSS and Locked (PSS of locked pages) from the fixed point,
+ * truncated as smaps truncates them.
+ */
+static char *lm_mem_put(char *p, const struct lm_mem *mem)
+{
+	p = lm_cat(p, " rss=");
+	p = lm_dec(p, mem->rss);
+	p = lm_cat(p, " pss=");
+	p = lm_dec(p, mem->pss >> 12);
+	p = lm_cat(p, " anon=");
+	p = lm_dec(p, mem->anon);
+	p = lm_cat(p, " shared_clean=");
+	p = lm_dec(p, mem->shared_clean);
+	p = lm_cat(p, " shared_dirty=");
+	p = lm_dec(p, mem->shared_dirty);
+	p = lm_cat(p, " private_clean=");
+	p = lm_dec(p, mem->private_clean);
+	p = lm_cat(p, " private_dirty=");
+	p = lm_dec(p, mem->private_dirty);
+	p = lm_cat(p, " locked=");
+	return lm_dec(p, mem->pss_locked >> 12);
+}
 
 /*
  * Room to build a line in, allocated once per view: not on the stack.
@@ -326,6 +351,7 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 		*p++ = ':';
 		p = lm_flag_names_put(p, v->merge_diff, '+');
 	}
+	p = lm_mem_put(p, &v->mem);
 	*p++ = '\n';
 	lm_put_mem(o, buf->line, p - buf->line);
 }
@@ -402,6 +428,7 @@ static void lm_put_group(struct lm_out *o, const struct lm_groups *g,
 	p = lm_dec(p, grp->size);
 	p = lm_cat(p, " huge=");
 	p = lm_dec(p, grp->huge);
+	p = lm_mem_put(p, &grp->mem);
 	if (lm_kind_has_inode(grp->kind)) {
 		struct inode *inode = file_inode(first->file);
 
@@ -444,6 +471,7 @@ static void lm_put_view(struct lm_out *o, const struct lm_snapshot *snap,
 	p = lm_dec(p, snap->nr);
 	p = lm_cat(p, " groups=");
 	p = lm_dec(p, g->nr);
+	p = lm_mem_put(p, &g->mem);
 	p = lm_cat(p, " comm=");
 	lm_put_mem(o, buf->line, p - buf->line);
 	lm_put_escaped(o, snap->comm);

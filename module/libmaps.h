@@ -5,6 +5,7 @@
  * The pieces, in the order a read goes through them:
  *   fs.c        the filesystem under /sys/kernel/debug/libmaps: pid lookup
  *   snapshot.c  lm_snapshot_take(): the only code that holds the mmap lock
+ *   walk.c      the page-table walk of one VMA under it: PMDs, memory
  *   thp.c       may transparent huge pages back a VMA, and if not, why
  *   shmem.c     which files and VMAs are shared memory, as the kernel says
  *   annotate.c  grouping of the copied VMAs per file and per kind
@@ -63,6 +64,22 @@ enum lm_role {
 	LM_ROLE_FILE, LM_ROLE_NR
 };
 
+/*
+ * What a VMA costs, as smaps counts it (walk.c), in bytes; pss and
+ * pss_locked in smaps' fixed point (bytes << 12), so that sums round as
+ * smaps_rollup rounds.
+ */
+struct lm_mem {
+	u64 rss;
+	u64 pss;
+	u64 anon;
+	u64 shared_clean;
+	u64 shared_dirty;
+	u64 private_clean;
+	u64 private_dirty;
+	u64 pss_locked;
+};
+
 /* The facts about one VMA, copied under the mmap lock. */
 struct lm_vma {
 	unsigned long start;
@@ -74,6 +91,7 @@ struct lm_vma {
 	unsigned long thp_orders; /* huge page orders that may back it */
 	unsigned long pagesize;	/* as smaps' KernelPageSize */
 	unsigned long pmd;	/* PMD-mapped huge pages right now */
+	struct lm_mem mem;	/* what it costs right now */
 	vm_flags_t merge_diff;	/* LM_MERGE_FLAGS: the flags that differ */
 	bool anon_vma;		/* has an anon_vma: pages were written */
 	u8 kind;		/* enum lm_kind */
@@ -96,6 +114,10 @@ int lm_snapshot_take(struct task_struct *task, pid_t pid,
 		     struct lm_snapshot *snap);
 void lm_snapshot_release(struct lm_snapshot *snap);
 
+/* walk.c */
+void lm_vma_walk(struct vm_area_struct *vma, struct lm_vma *v);
+void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
+
 /* annotate.c */
 struct lm_group {
 	enum lm_kind kind;
@@ -103,12 +125,14 @@ struct lm_group {
 	unsigned int nr;
 	unsigned long size;
 	unsigned long huge;	/* bytes mapped by PMD-sized huge pages */
+	struct lm_mem mem;	/* the sums of its records' */
 };
 
 struct lm_groups {
 	const struct lm_vma **order;	/* VMAs, grouped, groups in view order */
 	struct lm_group *groups;
 	unsigned int nr;
+	struct lm_mem mem;		/* the whole process's */
 };
 
 int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g);

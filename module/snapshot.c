@@ -84,96 +84,6 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 	return v->name ? 0 : -ENOMEM;
 }
 
-/*
- * The page vm_normal_page_pmd() gives for a present huge @pmd, or NULL: no
- * struct page is looked at that the kernel's own walkers would not look at.
- * A huge PFN map (vfio-pci's BARs, 6.12+) is pmd_special() and has no
- * struct page at all; PFN maps are not walked anyway (below).
- * pfn_valid() stands in for the unexported highest_memmap_pfn.  5.10 and
- * 6.1 have no huge PFN maps, so the same rule gives their answer too.
- */
-static struct page *lm_pmd_normal_page(pmd_t pmd)
-{
-	unsigned long pfn = pmd_pfn(pmd);
-
-	if (lm_pmd_special(pmd) || lm_pmd_devmap(pmd))
-		return NULL;
-	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
-}
-
-/*
- * Does smaps count the entry at @pmdp as a PMD-mapped huge page
- * (smaps_pmd_entry(): AnonHugePages, ShmemPmdMapped, FilePmdMapped)?  It
- * counts a present huge entry's page and a migration entry's page, if
- * anonymous, shmem or file, and not the huge zero page (the only one
- * without a mapping: huge_zero_pfn is not exported) nor device memory.
- *
- * As pmd_trans_huge_lock() does, a first look without the lock, then the
- * entry again under the PMD lock, which keeps a present page mapped and a
- * migration entry's page locked while they are looked at.
- */
-static bool lm_pmd_counts(struct vm_area_struct *vma, pmd_t *pmdp)
-{
-	pmd_t pmd = lm_pmdp_get_lockless(pmdp);
-	struct page *page = NULL;
-	spinlock_t *ptl;	/* the PMD lock: pmd_lock() */
-	bool counts;
-
-	if (pmd_none(pmd) || (pmd_present(pmd) && !pmd_trans_huge(pmd)))
-		return false;
-	if (!pmd_present(pmd) && !thp_migration_supported())
-		return false;
-
-	ptl = pmd_lock(vma->vm_mm, pmdp);
-	pmd = *pmdp;
-	if (pmd_present(pmd) && pmd_trans_huge(pmd))
-		page = lm_pmd_normal_page(pmd);
-	else if (!pmd_none(pmd) && !pmd_present(pmd))
-		page = lm_pmd_migration_page(pmd);
-	counts = page && READ_ONCE(page->mapping) && !is_zone_device_page(page);
-	spin_unlock(ptl);
-	return counts;
-}
-
-/*
- * How many PMD-sized huge pages map @vma now: a walk of the page tables
- * down to PMD level (walk_page_range() is not exported), of the VMAs
- * walk_page_vma() walks for smaps: not hugetlb, not a PFN map.  Page-table
- * pages at PMD level and above are freed only under the mmap write lock;
- * a huge PUD entry is pud_bad() and never read as a table.
- */
-static unsigned long lm_vma_pmd_mapped(struct vm_area_struct *vma)
-{
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr, next, end = vma->vm_end, count = 0;
-	pgd_t *pgd;
-	p4d_t *p4d;
-	pud_t *pud;
-
-	mmap_assert_locked(mm);
-	if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP))
-		return 0;
-
-	for (addr = vma->vm_start; addr < end; addr = next) {
-		pgd = pgd_offset(mm, addr);
-		next = pgd_addr_end(addr, end);
-		if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
-			continue;
-		p4d = p4d_offset(pgd, addr);
-		next = p4d_addr_end(addr, end);
-		if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
-			continue;
-		pud = pud_offset(p4d, addr);
-		next = pud_addr_end(addr, end);
-		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
-			continue;
-		next = pmd_addr_end(addr, end);
-		if (lm_pmd_counts(vma, pmd_offset(pud, addr)))
-			count++;
-	}
-	return count;
-}
-
 static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 		       const struct lm_thp_global *thp, struct lm_vma *v)
 {
@@ -191,7 +101,7 @@ static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 			  LM_MERGE_HOLE;
 	v->thp_why = lm_thp_check(thp, vma, &v->thp_orders);
 	v->pagesize = lm_vma_pagesize(vma);
-	v->pmd = lm_vma_pmd_mapped(vma);
+	lm_vma_walk(vma, v);
 	return lm_vma_name(vma, v);
 }
 
