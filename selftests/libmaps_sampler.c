@@ -600,6 +600,8 @@ int main(int argc, char **argv)
 	size_t i;
 	ssize_t n;
 
+	/* the targets are stopped: their memory fields are compared too */
+	lm_compare_memory = true;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	if (access(LM_DEBUGFS, F_OK))

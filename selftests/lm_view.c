@@ -23,6 +23,17 @@
 
 __thread char lm_error[512];
 
+const char * const lm_mem_keys[LM_MEM_NR] = {
+	"rss", "pss", "anon", "shared_clean", "shared_dirty", "private_clean",
+	"private_dirty", "locked",
+};
+const char * const lm_mem_smaps[LM_MEM_NR] = {
+	"Rss:", "Pss:", "Anonymous:", "Shared_Clean:", "Shared_Dirty:", "Private_Clean:",
+	"Private_Dirty:", "Locked:",
+};
+bool lm_compare_memory;
+
+
 static char *buf_maps, *buf_maps2, *buf_view, *buf_smaps;
 
 /*
@@ -127,6 +138,36 @@ static const char *last_field(const char *line, const char *key, char *out, size
 	return field_until(line, key, "\n", out, size);
 }
 
+/*
+ * The memory fields of a header, group or record line (up to @stop, the
+ * key of the free-text field that ends it, or NULL): all or none.
+ */
+static int parse_mem(const char *line, const char *stop, unsigned long long mem[LM_MEM_NR],
+		     bool *has)
+{
+	char buf[4096], tmp[32];
+	size_t len = strlen(line);
+	const char *end;
+	int i, found = 0;
+
+	if (stop) {
+		snprintf(tmp, sizeof(tmp), " %s=", stop);
+		end = strstr(line, tmp);
+		if (end)
+			len = end - line;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+	for (i = 0; i < LM_MEM_NR; i++) {
+		mem[i] = 0;
+		if (field(buf, lm_mem_keys[i], tmp, sizeof(tmp))) {
+			mem[i] = strtoull(tmp, NULL, 10);
+			found++;
+		}
+	}
+	*has = found == LM_MEM_NR;
+	return found && !*has ? fail("only %d of the memory fields: %.80s", found, line) : 0;
+}
+
 static int popcount64(unsigned long long x)
 {
 	return __builtin_popcountll(x);
@@ -188,6 +229,14 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 	if (!field(line, "pagesize", tmp, sizeof(tmp)) || tmp[strlen(tmp) - 1] != 'K')
 		return fail("record without pagesize=<n>K: %.80s", line);
 	r->pagesize_kb = strtoul(tmp, NULL, 10);
+	if (parse_mem(line, NULL, r->mem, &r->has_mem))
+		return -1;
+	if (r->has_mem && (r->mem[LM_MEM_RSS] != r->mem[LM_MEM_SHARED_CLEAN] +
+			   r->mem[LM_MEM_SHARED_DIRTY] + r->mem[LM_MEM_PRIVATE_CLEAN] +
+			   r->mem[LM_MEM_PRIVATE_DIRTY] || r->mem[LM_MEM_PSS] > r->mem[LM_MEM_RSS] ||
+			   r->mem[LM_MEM_ANON] > r->mem[LM_MEM_RSS] ||
+			   r->mem[LM_MEM_LOCKED] > r->mem[LM_MEM_PSS]))
+		return fail("memory fields that do not add up: %.200s", line);
 	if (r->thp != !strcmp(r->thp_reason, "eligible"))
 		return fail("thp=%d with thp_reason=%s", r->thp, r->thp_reason);
 	if (r->thp != !!r->thp_sizes[0])
@@ -257,6 +306,26 @@ static const char *text_line(const char **pos, const char **next)
 }
 
 /*
+ * A group's or the header's memory fields are the sums of its @n records':
+ * exactly, but for pss and locked, which sum smaps' fixed point and then
+ * truncate, so that they are at least the sum of the records' truncated
+ * values and less than @n bytes more.
+ */
+static bool mem_sums_ok(const unsigned long long want[LM_MEM_NR],
+			const unsigned long long sum[LM_MEM_NR], unsigned int n)
+{
+	for (int i = 0; i < LM_MEM_NR; i++) {
+		if (i == LM_MEM_PSS || i == LM_MEM_LOCKED) {
+			if (want[i] < sum[i] || want[i] >= sum[i] + n + (n == 0))
+				return false;
+		} else if (want[i] != sum[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * Parse a view and check its invariants: version 1, the counts in the
  * header and group lines agree with the lines that follow, sizes add up,
  * every set flag bit is named exactly once, and the order is as
@@ -270,7 +339,9 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	unsigned int g_major = 0, g_minor = 0, g_records = 0, seen = 0;
 	unsigned long long g_ino = 0;
 	unsigned long g_size = 0, sum = 0, last_first = 0, g_huge = 0, huge = 0;
-	bool has_inode = false, in_files = true;
+	unsigned long long g_mem[LM_MEM_NR] = { 0 }, g_sum[LM_MEM_NR] = { 0 };
+	unsigned long long all_sum[LM_MEM_NR] = { 0 };
+	bool has_inode = false, in_files = true, g_has = false;
 	int group = -1, i;
 
 	memset(v, 0, sizeof(*v));
@@ -283,6 +354,8 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	if (!next)
 		return fail("header not terminated");
 	last_field(line, "comm", v->comm, sizeof(v->comm));
+	if (parse_mem(line, "comm", v->mem, &v->has_mem))
+		return -1;
 	line = next + 1;
 
 	if (!strcmp(line, "nomm\n")) {
@@ -299,6 +372,8 @@ int lm_parse_view(const char *text, struct lm_view *v)
 			if (group >= 0 && (seen != g_records || sum != g_size || huge != g_huge))
 				return fail("group %d: records=%u size=%lu huge=%lu but %u records of %lu bytes, %lu huge",
 					    group, g_records, g_size, g_huge, seen, sum, huge);
+			if (group >= 0 && g_has && !mem_sums_ok(g_mem, g_sum, seen))
+				return fail("group %d: memory fields not the sums of its records'", group);
 			group++;
 			if (sscanf(line, "group %15s records=%u size=%lu", kind, &g_records,
 				   &g_size) != 3)
@@ -318,6 +393,9 @@ int lm_parse_view(const char *text, struct lm_view *v)
 					    has_inode ? "" : "out");
 			if (!last_field(line, "name", name, sizeof(name)))
 				return fail("group without name=: %.80s", line);
+			if (parse_mem(line, "name", g_mem, &g_has))
+				return -1;
+			memset(g_sum, 0, sizeof(g_sum));
 			if (strcmp(kind, "file")) {
 				in_files = false;
 			} else if (!in_files) {
@@ -374,11 +452,21 @@ int lm_parse_view(const char *text, struct lm_view *v)
 		seen++;
 		sum += r->size;
 		huge += r->pmd << 21;
+		if (r->has_mem != g_has || r->has_mem != v->has_mem)
+			return fail("memory fields in some lines only, at %lx", r->start);
+		for (i = 0; i < LM_MEM_NR; i++) {
+			g_sum[i] += r->mem[i];
+			all_sum[i] += r->mem[i];
+		}
 		v->nr++;
 	}
 	if (group >= 0 && (seen != g_records || sum != g_size || huge != g_huge))
 		return fail("last group: records=%u size=%lu huge=%lu but %u records of %lu bytes, %lu huge",
 			    g_records, g_size, g_huge, seen, sum, huge);
+	if (group >= 0 && g_has && !mem_sums_ok(g_mem, g_sum, seen))
+		return fail("last group: memory fields not the sums of its records'");
+	if (v->has_mem && !mem_sums_ok(v->mem, all_sum, v->nr))
+		return fail("header: memory fields not the sums of the records'");
 	if ((unsigned int)v->nr != v->vmas)
 		return fail("header vmas=%u but %d records", v->vmas, v->nr);
 	if ((unsigned int)(group + 1) != v->groups)
@@ -400,6 +488,8 @@ static int parse_maps_line(const char *text, struct lm_maps_rec *r)
 	memset(r, 0, sizeof(*r));
 	r->thp_eligible = -1;
 	r->kernel_page_kb = -1;
+	for (int k = 0; k < LM_MEM_NR; k++)
+		r->mem_kb[k] = -1;
 	if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu%n", &r->start, &r->end, r->perms,
 		   &r->offset, &r->major, &r->minor, &r->ino, &n) != 7)
 		return -1;
@@ -453,6 +543,12 @@ int lm_parse_smaps(const char *text, struct lm_maps *m)
 		}
 		if (!cur)
 			return fail("smaps does not start with a range");
+		for (int k = 0; k < LM_MEM_NR; k++) {
+			size_t kl = strlen(lm_mem_smaps[k]);
+
+			if (!strncmp(line, lm_mem_smaps[k], kl))
+				cur->mem_kb[k] = atol(line + kl);
+		}
 		if (!strncmp(line, "THPeligible:", 12)) {
 			cur->thp_eligible = atoi(line + 12);
 		} else if (!strncmp(line, "KernelPageSize:", 15)) {
@@ -597,12 +693,49 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 	if ((v->pmd << 11) != (unsigned long)m->pmd_kb)
 		mismatch(bad, "%lx: pmd=%lu, smaps PMD-mapped %ld kB", v->start, v->pmd,
 			 m->pmd_kb);
+	for (i = 0; lm_compare_memory && i < LM_MEM_NR; i++)
+		if (!v->has_mem || m->mem_kb[i] < 0 ||
+		    (v->mem[i] >> 10) != (unsigned long long)m->mem_kb[i])
+			mismatch(bad, "%lx: %s=%llu, smaps %s %ld kB", v->start, lm_mem_keys[i],
+				 v->mem[i], lm_mem_smaps[i], m->mem_kb[i]);
 	if (m->thp_eligible < 0)
 		mismatch(bad, "%lx: smaps has no THPeligible line", v->start);
 	else if (v->thp != m->thp_eligible)
 		mismatch(bad, "%lx: thp=%d, smaps THPeligible %d", v->start, v->thp,
 			 m->thp_eligible);
 	return *bad;
+}
+
+static char rollup[4096];
+
+/* /proc/<pid>/smaps_rollup, read with the other files. */
+static int read_rollup(pid_t pid)
+{
+	char path[64];
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/smaps_rollup");
+	if (lm_read_file(path, rollup, sizeof(rollup)) < 0)
+		return fail("%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* The header's memory fields against smaps_rollup. */
+static void compare_rollup(const struct lm_view *v, int *bad)
+{
+	const char *line;
+	long kb;
+	int i;
+
+	for (i = 0; i < LM_MEM_NR; i++) {
+		line = strstr(rollup, lm_mem_smaps[i]);
+		kb = line ? atol(line + strlen(lm_mem_smaps[i])) : -1;
+		if (!v->has_mem || kb < 0 || (v->mem[i] >> 10) != (unsigned long long)kb)
+			mismatch(bad, "header: %s=%llu, smaps_rollup %s %ld kB", lm_mem_keys[i],
+				 v->mem[i], lm_mem_smaps[i], kb);
+	}
 }
 
 int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
@@ -633,6 +766,8 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 			return fail("%s: %s", view_path, strerror(errno));
 		if (lm_read_file(smaps_path, buf_smaps, 4 * LM_BUF_SIZE) < 0)
 			return fail("%s: %s", smaps_path, strerror(errno));
+		if (lm_compare_memory && read_rollup(pid))
+			return -1;
 		n2 = lm_read_file(maps_path, buf_maps2, LM_BUF_SIZE);
 		if (n1 == n2 && !memcmp(buf_maps, buf_maps2, n1))
 			break;
@@ -652,6 +787,8 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 	qsort(sorted, v->nr, sizeof(sorted[0]), by_start);
 	for (i = 0; i < v->nr && i < m->nr; i++)
 		compare_one(sorted[i], &m->recs[i], &bad);
+	if (lm_compare_memory)
+		compare_rollup(v, &bad);
 	if (bad)
 		fprintf(stderr, "# view of %s:\n%s", view_path, buf_view);
 	return bad;

@@ -16,6 +16,24 @@
 #define LM_NAME_MAX	512
 #define LM_FLAGS_MAX	32
 
+/*
+ * What a record costs: the view's keys, smaps' lines (kB there, bytes in
+ * the view; pss and locked truncated from smaps' fixed point both ways).
+ */
+enum {
+	LM_MEM_RSS, LM_MEM_PSS, LM_MEM_ANON, LM_MEM_SHARED_CLEAN, LM_MEM_SHARED_DIRTY,
+	LM_MEM_PRIVATE_CLEAN, LM_MEM_PRIVATE_DIRTY, LM_MEM_LOCKED, LM_MEM_NR
+};
+extern const char * const lm_mem_keys[LM_MEM_NR];	/* "rss", ... */
+extern const char * const lm_mem_smaps[LM_MEM_NR];	/* "Rss:", ... */
+
+/*
+ * Set by a test whose target is stopped: lm_compare() then compares the
+ * memory fields of every record, and the header with smaps_rollup.  (A
+ * running process, the test itself included, faults pages in between.)
+ */
+extern bool lm_compare_memory;
+
 /* One line of /proc/<pid>/maps, with what smaps adds for the same range. */
 struct lm_maps_rec {
 	unsigned long start, end;
@@ -30,6 +48,7 @@ struct lm_maps_rec {
 	int thp_eligible;		/* -1: no THPeligible line */
 	long kernel_page_kb;		/* KernelPageSize, -1 if absent */
 	long pmd_kb;			/* AnonHugePages+ShmemPmdMapped+FilePmdMapped */
+	long mem_kb[LM_MEM_NR];		/* -1 if absent */
 };
 
 /* One record of the libmaps view, with its group's facts. */
@@ -48,6 +67,8 @@ struct lm_view_rec {
 	char merge[64];
 	unsigned long pmd;
 	unsigned long pagesize_kb;
+	bool has_mem;
+	unsigned long long mem[LM_MEM_NR];	/* bytes */
 	/* from the group line */
 	char kind[16];
 	bool has_inode;
@@ -64,6 +85,8 @@ struct lm_view {
 	unsigned int vmas, groups;
 	char comm[64];
 	bool nomm;
+	bool has_mem;
+	unsigned long long mem[LM_MEM_NR];	/* the header's, bytes */
 	int nr;
 	struct lm_view_rec recs[LM_MAX_RECS];
 };

@@ -7,7 +7,7 @@ cd "$(dirname "$0")" || exit 1
 rc=0
 for t in build/libmaps_view_test build/libmaps_access_test \
 	build/libmaps_explain_test build/libmaps_edge_test \
-	build/libmaps_thp_test build/libmaps_thp_matrix_test \
+	build/libmaps_thp_test build/libmaps_thp_matrix_test build/libmaps_mem_test \
 	build/libmaps_merge_test build/libmaps_hostile_test build/libmaps_stress \
 	build/libmaps_lifecycle_test build/libmaps_sampler \
 	build/libmaps_pfnmap_test; do
