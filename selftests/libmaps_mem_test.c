@@ -180,6 +180,7 @@ TEST_F(mem, every_field_against_smaps)
 	int bad, i;
 
 	lm_compare_memory = true;
+	lm_compare_rollup = true;
 	bad = lm_compare(self->target, &view, &maps);
 	ASSERT_LE(0, bad) TH_LOG("%s", lm_error);
 	for (i = 0; i < NR_REGIONS; i++) {

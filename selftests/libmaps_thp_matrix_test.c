@@ -81,7 +81,7 @@ FIXTURE(thp)
 	bool ready;		/* set up: the 6.1 harness runs the body after a SKIP */
 	struct region regions[MAX_REGIONS];
 	int nr;
-	unsigned long settings, records, refused;
+	unsigned long settings, records, refused, transient;
 };
 
 /* The global "enabled" knob and the prctl: one TAP line each. */
@@ -357,6 +357,16 @@ static int compare(struct __test_metadata *_metadata, FIXTURE_DATA(thp) *self,
 	int bad, i, j;
 
 	bad = lm_compare(0, &view, &maps);
+	/*
+	 * khugepaged may collapse this process's own buffers (written
+	 * whole, so max_ptes_none 0 does not stop it) between the view and
+	 * smaps: a disagreement that a second look does not show was that.
+	 * A wrong rule disagrees every time.
+	 */
+	if (bad > 0 && lm_compare(0, &view, &maps) == 0) {
+		self->transient++;
+		bad = 0;
+	}
 	self->settings++;
 	if (bad < 0) {
 		TH_LOG("%s: %s", setting, lm_error);
@@ -448,8 +458,8 @@ TEST_F_TIMEOUT(thp, matrix, 600)
 		bad += sweep(_metadata, self, sizes[1], anon_size, 4, outer);
 		bad += sweep(_metadata, self, shmem_sizes[1], shmem_size, 5, outer);
 	}
-	TH_LOG("%lu settings, %lu records compared with smaps, %lu settings the kernel refused, %d disagreed",
-	       self->settings, self->records, self->refused, bad);
+	TH_LOG("%lu settings, %lu records compared with smaps, %lu settings the kernel refused, %d disagreed, %lu only once (khugepaged)",
+	       self->settings, self->records, self->refused, bad, self->transient);
 	EXPECT_EQ(0, bad);
 }
 

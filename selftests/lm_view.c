@@ -31,7 +31,7 @@ const char * const lm_mem_smaps[LM_MEM_NR] = {
 	"Rss:", "Pss:", "Anonymous:", "Shared_Clean:", "Shared_Dirty:", "Private_Clean:",
 	"Private_Dirty:", "Locked:",
 };
-bool lm_compare_memory;
+bool lm_compare_memory, lm_compare_rollup;
 
 
 static char *buf_maps, *buf_maps2, *buf_view, *buf_smaps;
@@ -722,14 +722,30 @@ static int read_rollup(pid_t pid)
 	return 0;
 }
 
-/* The header's memory fields against smaps_rollup. */
-static void compare_rollup(const struct lm_view *v, int *bad)
+/*
+ * The header's memory fields against the sums of smaps' per-VMA lines
+ * (exact; pss and locked at most a kB a VMA over, smaps truncating each
+ * VMA where the header truncates once), and, with lm_compare_rollup, with
+ * smaps_rollup.
+ */
+static void compare_totals(const struct lm_view *v, const struct lm_maps *m, int *bad)
 {
+	unsigned long long sum;
 	const char *line;
 	long kb;
-	int i;
+	int i, j;
 
 	for (i = 0; i < LM_MEM_NR; i++) {
+		for (sum = 0, j = 0; j < m->nr; j++)
+			sum += m->recs[j].mem_kb[i] > 0 ? m->recs[j].mem_kb[i] : 0;
+		sum <<= 10;
+		if (!v->has_mem || v->mem[i] < sum ||
+		    v->mem[i] >= sum + ((i == LM_MEM_PSS || i == LM_MEM_LOCKED) ?
+					(unsigned long long)(m->nr + 1) << 10 : 1))
+			mismatch(bad, "header: %s=%llu, smaps' VMAs sum to %llu kB", lm_mem_keys[i],
+				 v->mem[i], sum >> 10);
+		if (!lm_compare_rollup)
+			continue;
 		line = strstr(rollup, lm_mem_smaps[i]);
 		kb = line ? atol(line + strlen(lm_mem_smaps[i])) : -1;
 		if (!v->has_mem || kb < 0 || (v->mem[i] >> 10) != (unsigned long long)kb)
@@ -766,7 +782,7 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 			return fail("%s: %s", view_path, strerror(errno));
 		if (lm_read_file(smaps_path, buf_smaps, 4 * LM_BUF_SIZE) < 0)
 			return fail("%s: %s", smaps_path, strerror(errno));
-		if (lm_compare_memory && read_rollup(pid))
+		if (lm_compare_memory && lm_compare_rollup && read_rollup(pid))
 			return -1;
 		n2 = lm_read_file(maps_path, buf_maps2, LM_BUF_SIZE);
 		if (n1 == n2 && !memcmp(buf_maps, buf_maps2, n1))
@@ -788,7 +804,7 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 	for (i = 0; i < v->nr && i < m->nr; i++)
 		compare_one(sorted[i], &m->recs[i], &bad);
 	if (lm_compare_memory)
-		compare_rollup(v, &bad);
+		compare_totals(v, m, &bad);
 	if (bad)
 		fprintf(stderr, "# view of %s:\n%s", view_path, buf_view);
 	return bad;
