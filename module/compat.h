@@ -485,6 +485,45 @@ static inline struct page *lm_pte_entry_page(pte_t pte, enum lm_entry *kind)
 }
 
 /*
+ * Whether @pte is a swap entry, one smaps counts as Swap (not a
+ * migration, device or marker entry), and its value in @val: the entry
+ * without the PTE's software bits (soft-dirty, exclusive, uffd-wp), which
+ * a fork parent and child may set differently.  7.x: leaf entries.
+ */
+static inline bool lm_pte_swap(pte_t pte, unsigned long *val)
+{
+#if LM_KERNEL_AT_LEAST(6, 19, 0)
+	softleaf_t entry = softleaf_from_pte(pte);
+
+	*val = entry.val;
+	return softleaf_is_swap(entry);
+#else
+	swp_entry_t entry;
+
+	if (pte_none(pte) || pte_present(pte))
+		return false;
+	entry = pte_to_swp_entry(pte);
+	*val = entry.val;
+	return !non_swap_entry(entry);
+#endif
+}
+
+/*
+ * The pages one entry of a shmem mapping's page cache stands for, as
+ * shmem_partial_swap_usage() counts them: from 6.10 shmem swaps large
+ * folios out whole, as one multi-index value entry (xas_get_order(),
+ * exported from then on); before, every value entry is one page.
+ */
+static inline unsigned long lm_xas_pages(struct xa_state *xas)
+{
+#if LM_KERNEL_AT_LEAST(6, 10, 0)
+	return 1UL << xas_get_order(xas);
+#else
+	return 1;
+#endif
+}
+
+/*
  * The first pid at or after @nr in @ns, under rcu_read_lock().
  * find_ge_pid() is exported from 5.11 on; on 5.10 it is this idr walk.
  */

@@ -242,18 +242,45 @@ static char *lm_sizes_put(char *p, unsigned long orders)
 }
 
 /*
- * The longest record line: its fixed words and numbers (under 320 bytes),
- * the decoded flags and the flags that differ (each at most 64 names of
- * at most 5 bytes and a separator), and the huge page sizes (at most 64
- * of at most 8 bytes and a comma).
+ * " mthp=": the large folios PTEs map, "<size>K:<count>" for each order
+ * that has any, largest first; an empty list when there are none.
+ */
+static char *lm_mthp_put(char *p, const u32 *mthp)
+{
+	bool first = true;
+	int order;
+
+	p = lm_cat(p, " mthp=");
+	for (order = LM_MTHP_ORDERS; order >= 1; order--) {
+		if (!mthp[order - 1])
+			continue;
+		if (!first)
+			*p++ = ',';
+		first = false;
+		p = lm_dec(p, (PAGE_SIZE << order) >> 10);
+		*p++ = 'K';
+		*p++ = ':';
+		p = lm_dec(p, mthp[order - 1]);
+	}
+	return p;
+}
+
+/*
+ * The longest record line: its fixed words and numbers (under 720 bytes:
+ * the ten memory fields alone take at most 10 * 35), the decoded flags
+ * and the flags that differ (each at most 64 names of at most 5 bytes and
+ * a separator), the huge page sizes (at most 64 of at most 8 bytes and a
+ * comma) and the mthp= counts (one "<size>K:<count>," of at most 26 bytes
+ * an order).
  */
 #define LM_NAMES_MAX	(BITS_PER_LONG * 6)
 #define LM_SIZES_MAX	(BITS_PER_LONG * 9)
-#define LM_LINE_MAX	(640 + 2 * LM_NAMES_MAX + LM_SIZES_MAX)
+#define LM_MTHP_MAX	(LM_MTHP_ORDERS * 26)
+#define LM_LINE_MAX	(720 + 2 * LM_NAMES_MAX + LM_SIZES_MAX + LM_MTHP_MAX)
 
 /*
  * What a record, a group or the process costs, in bytes, with smaps'
- * names: PSS and Locked (PSS of locked pages) from the fixed point,
+ * names: PSS, SwapPss and Locked (PSS of locked pages) from the fixed point,
  * truncated as smaps truncates them.
  */
 static char *lm_mem_put(char *p, const struct lm_mem *mem)
@@ -272,6 +299,10 @@ static char *lm_mem_put(char *p, const struct lm_mem *mem)
 	p = lm_dec(p, mem->private_clean);
 	p = lm_cat(p, " private_dirty=");
 	p = lm_dec(p, mem->private_dirty);
+	p = lm_cat(p, " swap=");
+	p = lm_dec(p, mem->swap);
+	p = lm_cat(p, " swap_pss=");
+	p = lm_dec(p, mem->swap_pss >> 12);
 	p = lm_cat(p, " locked=");
 	return lm_dec(p, mem->pss_locked >> 12);
 }
@@ -343,6 +374,7 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 	}
 	p = lm_cat(p, " pmd=");
 	p = lm_dec(p, v->pmd);
+	p = lm_mthp_put(p, v->mthp);
 	p = lm_cat(p, " pagesize=");
 	p = lm_dec(p, v->pagesize >> 10);
 	p = lm_cat(p, "K merge=");

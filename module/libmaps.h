@@ -66,7 +66,7 @@ enum lm_role {
 
 /*
  * What a VMA costs, as smaps counts it (walk.c), in bytes; pss and
- * pss_locked in smaps' fixed point (bytes << 12), so that sums round as
+ * swap_pss and pss_locked in smaps' fixed point (bytes << 12), so that sums round as
  * smaps_rollup rounds.
  */
 struct lm_mem {
@@ -77,8 +77,13 @@ struct lm_mem {
 	u64 shared_dirty;
 	u64 private_clean;
 	u64 private_dirty;
+	u64 swap;
+	u64 swap_pss;
 	u64 pss_locked;
 };
+
+/* Large folio orders the mthp= counts tell apart: 1 to the PMD order. */
+#define LM_MTHP_ORDERS	(PMD_SHIFT - PAGE_SHIFT)
 
 /* The facts about one VMA, copied under the mmap lock. */
 struct lm_vma {
@@ -91,6 +96,7 @@ struct lm_vma {
 	unsigned long thp_orders; /* huge page orders that may back it */
 	unsigned long pagesize;	/* as smaps' KernelPageSize */
 	unsigned long pmd;	/* PMD-mapped huge pages right now */
+	u32 mthp[LM_MTHP_ORDERS]; /* PTE-mapped large folios, by order - 1 */
 	struct lm_mem mem;	/* what it costs right now */
 	vm_flags_t merge_diff;	/* LM_MERGE_FLAGS: the flags that differ */
 	bool anon_vma;		/* has an anon_vma: pages were written */
@@ -115,7 +121,8 @@ int lm_snapshot_take(struct task_struct *task, pid_t pid,
 void lm_snapshot_release(struct lm_snapshot *snap);
 
 /* walk.c */
-void lm_vma_walk(struct vm_area_struct *vma, struct lm_vma *v);
+int lm_record_walk(struct mm_struct *mm, struct lm_vma *v);
+extern atomic_long_t lm_walk_yields;
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
 
 /* annotate.c */

@@ -2,7 +2,8 @@
 /*
  * The walk.  lm_snapshot_take() is the one place libmaps holds a task's mmap
  * lock: it copies the facts the view needs about every VMA, in address
- * order, and releases the lock before anything is formatted.  It holds the
+ * order, then walks their page tables (walk.c), and releases the lock
+ * before anything is formatted.  It holds the
  * lock for one short batch of VMAs at a time where the kernel can tell
  * whether the map changed between two holds, and starts again if it did;
  * otherwise under a single hold.  A reader therefore never sees a torn
@@ -101,7 +102,6 @@ static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 			  LM_MERGE_HOLE;
 	v->thp_why = lm_thp_check(thp, vma, &v->thp_orders);
 	v->pagesize = lm_vma_pagesize(vma);
-	lm_vma_walk(vma, v);
 	return lm_vma_name(vma, v);
 }
 
@@ -137,6 +137,9 @@ MODULE_PARM_DESC(restarts,
 module_param_cb(single_holds, &lm_counter_ops, &lm_single_holds, 0444);
 MODULE_PARM_DESC(single_holds,
 		 "snapshots copied under one hold of the mmap lock");
+module_param_cb(walk_yields, &lm_counter_ops, &lm_walk_yields, 0444);
+MODULE_PARM_DESC(walk_yields,
+		 "times the page-table walk let a waiting writer take the mmap lock");
 
 /*
  * Copy every VMA of @mm into @snap->vmas, which has room for @cap: @batch
@@ -213,6 +216,34 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 }
 
 /*
+ * What backs each copied VMA (walk.c), once the copy is made: under the
+ * mmap lock again, but let go whenever a writer waits for it, between two
+ * records or inside one, so that a process with gigabytes resident is
+ * not held still for the whole walk.  These figures are sampled, not part
+ * of the one state of the map the copy is.
+ */
+static int lm_snapshot_walk(struct mm_struct *mm, struct lm_snapshot *snap)
+{
+	unsigned int i;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (i = 0; i < snap->nr; i++) {
+		if (lm_record_walk(mm, &snap->vmas[i]))
+			return -EINTR;
+		if (!mmap_lock_is_contended(mm))
+			continue;
+		atomic_long_inc(&lm_walk_yields);
+		mmap_read_unlock(mm);
+		cond_resched();
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+	}
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/*
  * Size the array from an unlocked look at map_count, then copy; if the
  * map grew in between, or changed between two batches, drop everything
  * and start again.  The memory is proportional to the VMA count and
@@ -263,6 +294,8 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 		}
 	}
 
+	if (!ret)
+		ret = lm_snapshot_walk(mm, snap);
 	if (ret)
 		lm_snapshot_free_vmas(snap);
 	return ret;

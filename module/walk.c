@@ -10,22 +10,43 @@
  * no reference on any (smaps tests a refcount of 1), and reads every entry
  * under its page-table lock, as smaps does.
  *
- * Swap (Swap, SwapPss) is not counted yet: a module can count swap entries
- * but not their swap counts (swp_swapcount() is not exported).
+ * SwapPss divides each swapped page by its swap count, which a module
+ * cannot read (swp_swapcount() is not exported): here it is counted as
+ * the kernel's rmap walk would find the entry's users, in every VMA of
+ * the anon_vma tree at the page's index (lm_swap_users()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pgtable.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
+#include <linux/rmap.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 #include "libmaps.h"
 
+/* Times a walk let a waiting writer have the mmap lock, since load. */
+atomic_long_t lm_walk_yields = ATOMIC_LONG_INIT(0);
+
 /* smaps' fixed point for PSS: (bytes << LM_PSS_SHIFT) */
 #define LM_PSS_SHIFT	12
+
+/* One VMA's walk. */
+struct lm_walk {
+	struct vm_area_struct *vma;
+	struct lm_vma *v;
+	struct page *last_head;	/* the large folio the last PTE mapped */
+	bool shmem_holes;	/* count shmem swap where nothing is mapped */
+	/* the swap entries of the PTE table being walked, by index */
+	DECLARE_BITMAP(swapped, PTRS_PER_PTE);
+};
 
 /* smaps_page_accumulate() */
 static void lm_mem_add(struct lm_mem *mem, struct page *page,
@@ -98,25 +119,97 @@ static struct page *lm_pte_page(struct vm_area_struct *vma, unsigned long addr,
 	return pfn_valid(pte_pfn(pte)) ? pte_page(pte) : NULL;
 }
 
-/* smaps_pte_entry(), without the swap entries. */
-static void lm_pte_entry(struct vm_area_struct *vma, pte_t *ptep,
-			 unsigned long addr, struct lm_mem *mem)
+/*
+ * shmem_partial_swap_usage(): the pages of @mapping from @start to @end
+ * (exclusive) that are out in swap.  The value entries are read under RCU
+ * without the i_pages lock, as the kernel reads them.
+ */
+static u64 lm_shmem_swapped(struct address_space *mapping, pgoff_t start,
+			    pgoff_t end)
 {
+	XA_STATE(xas, &mapping->i_pages, start);
+	unsigned long pages = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (xa_is_value(entry))
+			pages += lm_xas_pages(&xas);
+		if (xas.xa_index == end - 1)
+			break;
+	}
+	rcu_read_unlock();
+	return (u64)pages << PAGE_SHIFT;
+}
+
+/*
+ * smaps_pte_hole(): a range of a private writable shmem mapping where no
+ * page is mapped counts the object's swapped pages there as its own.
+ */
+static void lm_hole(struct lm_walk *w, unsigned long addr, unsigned long end)
+{
+	struct vm_area_struct *vma = w->vma;
+
+	if (w->shmem_holes)
+		w->v->mem.swap += lm_shmem_swapped(vma->vm_file->f_mapping,
+						   linear_page_index(vma, addr),
+						   linear_page_index(vma, end));
+}
+
+/*
+ * The mthp= counts: each large folio mapped by PTEs, once for each run of
+ * PTEs that map pages of it (a folio mapped whole in one place counts
+ * once), by its order.
+ */
+static void lm_count_folio(struct lm_walk *w, struct page *page)
+{
+	struct page *head = compound_head(page);
+	unsigned int order;
+
+	if (head == w->last_head)
+		return;
+	w->last_head = head;
+	order = compound_order(head);
+	if (order)
+		w->v->mthp[min_t(unsigned int, order, LM_MTHP_ORDERS) - 1]++;
+}
+
+/* smaps_pte_entry(); SwapPss is counted after the table is unlocked. */
+static void lm_pte_entry(struct lm_walk *w, pte_t *ptep, unsigned long addr,
+			 unsigned int index)
+{
+	struct vm_area_struct *vma = w->vma;
 	bool locked = vma->vm_flags & VM_LOCKED, dirty = false;
 	pte_t pte = ptep_get(ptep);
 	enum lm_entry kind = LM_ENTRY_PRESENT;
 	struct page *page;
+	unsigned long val;
 
-	if (pte_none(pte))
+	if (pte_none(pte)) {
+		lm_hole(w, addr, addr + PAGE_SIZE);
+		w->last_head = NULL;
 		return;
+	}
+	if (!pte_present(pte) && lm_pte_swap(pte, &val)) {
+		w->v->mem.swap += PAGE_SIZE;
+		__set_bit(index, w->swapped);
+		w->last_head = NULL;
+		return;
+	}
 	if (pte_present(pte)) {
 		page = lm_pte_page(vma, addr, pte);
 		dirty = pte_dirty(pte);
 	} else {
 		page = lm_pte_entry_page(pte, &kind);
 	}
+	if (page && pte_present(pte))
+		lm_count_folio(w, page);
+	else
+		w->last_head = NULL;
 	if (page)
-		lm_account(mem, page, 1, dirty, locked, kind);
+		lm_account(&w->v->mem, page, 1, dirty, locked, kind);
 }
 
 /*
@@ -145,107 +238,323 @@ static bool lm_pmd_entry(struct vm_area_struct *vma, pmd_t pmd,
 }
 
 /*
- * smaps_pte_range(): one PMD's worth of @vma, from @addr to @end.  A PTE
- * table that went away or became huge between the look and the lock is
- * looked at again, as walk_pmd_range() does (ACTION_AGAIN), a few times.
+ * One PTE table, from @addr to @end, under its lock: with @w, each entry
+ * is counted for the walk; without, the one at @addr is copied to @pte.
+ * Returns false, with @pmdval the PMD that was not a table, if there was
+ * none to lock.
+ *
+ * This is __pte_offset_map_lock() made of the inlines it is made of (it
+ * is not exported from 6.12 on): from 6.12 khugepaged, and from 6.14
+ * MADV_DONTNEED, may free a PTE table under the mmap read lock, after an
+ * RCU grace period, so the table is looked at under rcu_read_lock() and
+ * the PMD read again under the table's lock.  (5.10 and 6.1 free tables
+ * only under the write lock; the same steps are right there too.)
  */
-static void lm_walk_pmd(struct vm_area_struct *vma, pmd_t *pmdp,
-			unsigned long addr, unsigned long end, struct lm_vma *v)
+static bool lm_pte_table(struct mm_struct *mm, pmd_t *pmdp, unsigned long addr,
+			 unsigned long end, struct lm_walk *w, pte_t *pte,
+			 pmd_t *pmdval)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	spinlock_t *ptl;	/* the PMD's or the PTE table's lock */
-	pte_t *pte, *start;
+	unsigned int i = pte_index(addr);
+	spinlock_t *ptl;	/* the PTE table's lock */
+	pte_t *ptep;
+
+	rcu_read_lock();
+	*pmdval = lm_pmdp_get_lockless(pmdp);
+	if (pmd_none(*pmdval) || !pmd_present(*pmdval) ||
+	    lm_pmd_is_leaf(*pmdval) || pmd_bad(*pmdval)) {
+		rcu_read_unlock();
+		return false;
+	}
+	ptep = pte_offset_kernel(pmdval, addr);
+	ptl = pte_lockptr(mm, pmdval);
+	spin_lock(ptl);
+	if (!pmd_same(*pmdval, lm_pmdp_get_lockless(pmdp))) {
+		spin_unlock(ptl);
+		rcu_read_unlock();
+		return false;
+	}
+	if (w) {
+		for (; addr < end; i++, ptep++, addr += PAGE_SIZE)
+			lm_pte_entry(w, ptep, addr, i);
+	} else {
+		*pte = ptep_get(ptep);
+	}
+	spin_unlock(ptl);
+	rcu_read_unlock();
+	return true;
+}
+
+/*
+ * The PTE at @addr of @mm, read under its lock, as the rmap walk
+ * (page_vma_mapped_walk()) reads another process's: the caller holds the
+ * mmap lock of @mm or the anon_vma lock of a VMA there, either of which
+ * keeps the page tables above PTE level in place.
+ */
+static bool lm_pte_read(struct mm_struct *mm, unsigned long addr, pte_t *pte)
+{
+	pmd_t pmdval;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	pgd = pgd_offset(mm, addr);
+	if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
+		return false;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
+		return false;
+	return lm_pte_table(mm, pmd_offset(pud, addr), addr, addr + PAGE_SIZE,
+			    NULL, pte, &pmdval);
+}
+
+/*
+ * How many PTEs hold swap entry @val: what swp_swapcount() says of an
+ * anonymous page's entry, which only PTEs refer to (shmem's own entries
+ * live in its page cache, never in a PTE).  Every process that can map
+ * the page has a VMA in the anon_vma tree of @vma, at the page's index,
+ * as the rmap walk finds them (rmap_walk_anon(), with the tree's lock
+ * held for reading).  A KSM page that was swapped out is the exception:
+ * its users may be in other trees, and are not counted here.
+ */
+static unsigned int lm_swap_users(struct vm_area_struct *vma,
+				  unsigned long addr, unsigned long val)
+{
+	pgoff_t index = linear_page_index(vma, addr);
+	struct anon_vma *root;
+	unsigned int users = 0;
+	struct rb_node *node;
+
+	if (!vma->anon_vma)
+		return 1;
+	root = vma->anon_vma->root;
+	down_read(&root->rwsem);
+	for (node = rb_first_cached(&root->rb_root); node; node = rb_next(node)) {
+		struct anon_vma_chain *avc = rb_entry(node, struct anon_vma_chain, rb);
+		struct vm_area_struct *other = avc->vma;
+		unsigned long found;
+		pte_t pte;
+
+		if (index < other->vm_pgoff ||
+		    index >= other->vm_pgoff + vma_pages(other))
+			continue;
+		if (lm_pte_read(other->vm_mm, other->vm_start +
+				((index - other->vm_pgoff) << PAGE_SHIFT), &pte) &&
+		    lm_pte_swap(pte, &found) && found == val)
+			users++;
+	}
+	up_read(&root->rwsem);
+	return users;
+}
+
+/*
+ * SwapPss of the swapped page at @addr: the page divided by the PTEs that
+ * share its entry, in smaps' fixed point.  The entry is read again, after
+ * the table's lock was dropped for the tree's: if it changed in between,
+ * the page counts whole.
+ */
+static void lm_swap_pss(struct lm_walk *w, unsigned long addr)
+{
+	u64 pss = (u64)PAGE_SIZE << LM_PSS_SHIFT;
+	unsigned int users = 1;
+	unsigned long val;
+	pte_t pte;
+
+	if (lm_pte_read(w->vma->vm_mm, addr, &pte) && lm_pte_swap(pte, &val))
+		users = lm_swap_users(w->vma, addr, val);
+	if (users >= 2)
+		do_div(pss, users);
+	w->v->mem.swap_pss += pss;
+}
+
+/*
+ * smaps_pte_range(): one PMD's worth of the VMA, from @addr to @end.  A
+ * PTE table that went away or became huge between the look and the lock
+ * is looked at again, as walk_pmd_range() does (ACTION_AGAIN), a few
+ * times.
+ */
+static void lm_walk_pmd(struct lm_walk *w, pmd_t *pmdp, unsigned long addr,
+			unsigned long end)
+{
+	struct vm_area_struct *vma = w->vma;
+	unsigned long table = addr & PMD_MASK;
+	spinlock_t *ptl;	/* the PMD's lock */
+	unsigned int i;
 	int tries = 0;
 	pmd_t pmd;
 
 again:
 	pmd = lm_pmdp_get_lockless(pmdp);
-	if (pmd_none(pmd))
+	if (pmd_none(pmd)) {
+		lm_hole(w, addr, end);
+		w->last_head = NULL;
 		return;
+	}
 	if (!pmd_present(pmd) || lm_pmd_is_leaf(pmd)) {
 		if (!pmd_present(pmd) && !thp_migration_supported())
 			return;
 		/* as pmd_trans_huge_lock(): again, under the lock */
-		ptl = pmd_lock(mm, pmdp);
+		ptl = pmd_lock(vma->vm_mm, pmdp);
 		pmd = *pmdp;
 		if (!pmd_none(pmd) && (!pmd_present(pmd) || lm_pmd_is_leaf(pmd))) {
-			if (lm_pmd_entry(vma, pmd, &v->mem))
-				v->pmd++;
+			if (lm_pmd_entry(vma, pmd, &w->v->mem))
+				w->v->pmd++;
 			spin_unlock(ptl);
+			w->last_head = NULL;
 			return;
 		}
 		spin_unlock(ptl);
 	}
-	/*
-	 * __pte_offset_map_lock(), from the inlines it is made of (it is
-	 * not exported from 6.12 on): from 6.12 khugepaged may free a PTE
-	 * table under the mmap read lock, after an RCU grace period, so the
-	 * table is looked at under rcu_read_lock() and the PMD read again
-	 * under the table's lock.  (5.10 and 6.1 free tables only under
-	 * the write lock; the same steps are right there too.)
-	 */
-	rcu_read_lock();
-	pmd = lm_pmdp_get_lockless(pmdp);
-	if (pmd_none(pmd) || !pmd_present(pmd) || lm_pmd_is_leaf(pmd) ||
-	    pmd_bad(pmd)) {
-		rcu_read_unlock();
+	bitmap_zero(w->swapped, PTRS_PER_PTE);
+	if (!lm_pte_table(vma->vm_mm, pmdp, addr, end, w, NULL, &pmd)) {
 		if (!pmd_none(pmd) && ++tries < 4)
 			goto again;
+		if (pmd_none(pmd))
+			lm_hole(w, addr, end);
+		w->last_head = NULL;
 		return;
 	}
-	start = pte_offset_kernel(&pmd, addr);
-	ptl = pte_lockptr(mm, &pmd);
-	spin_lock(ptl);
-	if (!pmd_same(pmd, lm_pmdp_get_lockless(pmdp))) {
-		spin_unlock(ptl);
-		rcu_read_unlock();
-		if (++tries < 4)
-			goto again;
-		return;
-	}
-	for (pte = start; addr < end; pte++, addr += PAGE_SIZE)
-		lm_pte_entry(vma, pte, addr, &v->mem);
-	spin_unlock(ptl);
-	rcu_read_unlock();
+	for_each_set_bit(i, w->swapped, PTRS_PER_PTE)
+		lm_swap_pss(w, table + i * PAGE_SIZE);
 }
 
-/**
- * lm_vma_walk - count what backs @vma, into @v->pmd and @v->mem
- * @vma: the VMA; its mm's mmap lock is held
- * @v: its copy
- *
- * Page-table pages at PMD level and above are freed only under the mmap
- * write lock; a huge PUD entry is pud_bad() and never read as a table.
- * PTE tables are locked as the kernel's own walkers lock them.
+/*
+ * smap_gather_stats() for shmem: a shared or read-only mapping, or one of
+ * an object with nothing in swap, counts the swapped pages of the range it
+ * maps (shmem_swap_usage(), for [@addr, @end) of the VMA); a private
+ * writable one may have replaced some with copies of its own, so only its
+ * holes count them, during the walk.  Returns whether they do.
  */
-void lm_vma_walk(struct vm_area_struct *vma, struct lm_vma *v)
+static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long end, struct lm_mem *mem)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr, next, end = vma->vm_end;
+	struct inode *inode = file_inode(vma->vm_file);
+	u64 swapped = READ_ONCE(SHMEM_I(inode)->swapped);
+
+	if (!swapped)
+		return false;
+	if (addr == vma->vm_start && end == vma->vm_end && !vma->vm_pgoff &&
+	    end - addr >= i_size_read(inode))
+		swapped <<= PAGE_SHIFT;
+	else
+		swapped = lm_shmem_swapped(inode->i_mapping,
+					   linear_page_index(vma, addr),
+					   linear_page_index(vma, end));
+	if (!swapped)
+		return false;
+	if ((vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE)) {
+		mem->swap += swapped;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * PMD tables walked between two looks at whether a writer waits for the
+ * mmap lock: 64 of 512 entries are 128 MiB of address space mapped by
+ * 4 KiB pages.
+ */
+#define LM_WALK_BATCH	64
+
+/*
+ * Walk [@addr, @end) of @w->vma.  Returns where it stopped: @end, or a
+ * PMD boundary before it if a writer waits for the mmap lock.
+ */
+static unsigned long lm_vma_walk(struct lm_walk *w, unsigned long addr,
+				 unsigned long end)
+{
+	struct mm_struct *mm = w->vma->vm_mm;
+	unsigned int batch = 0;
+	unsigned long next;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
 
-	mmap_assert_locked(mm);
-	if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP))
-		return;
-
-	for (addr = vma->vm_start; addr < end; addr = next) {
+	for (; addr < end; addr = next) {
+		if (++batch % LM_WALK_BATCH == 0) {
+			if (mmap_lock_is_contended(mm))
+				return addr;
+			cond_resched();
+		}
 		pgd = pgd_offset(mm, addr);
 		next = pgd_addr_end(addr, end);
 		if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
-			continue;
+			goto hole;
 		p4d = p4d_offset(pgd, addr);
 		next = p4d_addr_end(addr, end);
 		if (p4d_none(READ_ONCE(*p4d)) || p4d_bad(READ_ONCE(*p4d)))
-			continue;
+			goto hole;
 		pud = pud_offset(p4d, addr);
 		next = pud_addr_end(addr, end);
 		if (pud_none(READ_ONCE(*pud)) || pud_bad(READ_ONCE(*pud)))
-			continue;
+			goto hole;
 		next = pmd_addr_end(addr, end);
-		lm_walk_pmd(vma, pmd_offset(pud, addr), addr, next, v);
+		lm_walk_pmd(w, pmd_offset(pud, addr), addr, next);
+		continue;
+hole:
+		lm_hole(w, addr, next);
+		w->last_head = NULL;
 	}
+	return end;
+}
+
+/**
+ * lm_record_walk - count what backs the range of @v now
+ * @mm: its mm, whose mmap lock the caller holds for reading
+ * @v: a copied VMA; its ->pmd, ->mthp and ->mem are counted
+ *
+ * Walks the page tables of whatever VMAs map @v's range now, the one it
+ * was copied from unless the map changed since (the lock may have been
+ * dropped in between): not hugetlb, not a PFN map (walk_page_vma() walks
+ * neither for smaps).  When a writer waits for the lock the walk lets it
+ * in, between two PMD tables, and goes on from there; page-table pages
+ * at PMD level and above are freed only under the write lock, and a huge
+ * PUD entry is pud_bad() and never read as a table.
+ *
+ * Return: 0, with the lock held; or -EINTR, without it, if a fatal signal
+ * came while waiting to take it again.
+ */
+int lm_record_walk(struct mm_struct *mm, struct lm_vma *v)
+{
+	unsigned long addr = v->start, end, start = 0, stop = 0;
+	struct lm_walk w = { .v = v };
+	struct file *file = NULL;
+	struct vm_area_struct *vma;
+
+	mmap_assert_locked(mm);
+	while (addr < v->end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start >= v->end)
+			break;
+		addr = max(addr, vma->vm_start);
+		end = min(v->end, vma->vm_end);
+		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP)) {
+			addr = end;
+			continue;
+		}
+		w.vma = vma;
+		/* a VMA met again after the lock was let go: its swap is counted */
+		if (vma->vm_start != start || vma->vm_end != stop ||
+		    vma->vm_file != file) {
+			start = vma->vm_start;
+			stop = vma->vm_end;
+			file = vma->vm_file;
+			w.last_head = NULL;
+			w.shmem_holes = file && lm_shmem_file(file) &&
+					lm_shmem_swap(vma, addr, end, &v->mem);
+		}
+		addr = lm_vma_walk(&w, addr, end);
+		if (addr == end)
+			continue;
+		atomic_long_inc(&lm_walk_yields);
+		mmap_read_unlock(mm);
+		cond_resched();
+		if (mmap_read_lock_killable(mm))
+			return -EINTR;
+	}
+	return 0;
 }
 
 /* What a group or a process costs: the sums smaps_rollup makes. */
@@ -258,5 +567,7 @@ void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem)
 	sum->shared_dirty += mem->shared_dirty;
 	sum->private_clean += mem->private_clean;
 	sum->private_dirty += mem->private_dirty;
+	sum->swap += mem->swap;
+	sum->swap_pss += mem->swap_pss;
 	sum->pss_locked += mem->pss_locked;
 }
