@@ -119,11 +119,11 @@ lm_download() {
 # API for before 6.15, the e820 pmem region, the pmem block device and
 # ext4; for a PCI BAR mapped to userspace through VFIO (behind the
 # guest's emulated IOMMU) vfio's type1 IOMMU backend, which vfio does not
-# depend on, and vfio-pci.  lm_guest_modules UNPACKED OUT copies each one
+# depend on, and vfio-pci; for swap, a RAM disk (brd).  lm_guest_modules UNPACKED OUT copies each one
 # the kernel has as a module, after what it depends on (modinfo),
 # decompressed, into OUT, their load order into OUT/order and this list
 # into OUT/list.
-LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4 vfio_iommu_type1 vfio_pci)
+LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4 vfio_iommu_type1 vfio_pci brd)
 
 lm_guest_module() {
 	local unpack=$1 out=$2 name=$3 f dep
