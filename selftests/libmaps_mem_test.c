@@ -7,20 +7,27 @@
  * apart:
  * private pages of its own, pages copy-on-write shared after fork(),
  * shared anonymous memory both touch, a file mapped once and twice, an
- * mlock()ed range, the zero page, and PMD-mapped huge pages of its own
- * and shared with the parent.  The expected values are smaps'; a few are
- * also checked from first principles, so that the child really is in the
- * state the test means.
+ * mlock()ed range, the zero page, PMD-mapped huge pages of its own and
+ * shared with the parent, pages swapped out (its own, and before fork()
+ * so that both hold the swap entry), a tmpfs file swapped out under a
+ * shared and a private writable mapping of it, pages KSM merged, and a
+ * hugetlb page.  The expected values are smaps'; a few are also checked
+ * from first principles, so that the target really is in the state the
+ * test means.  Swap is a RAM disk the rig makes ready (LIBMAPS_SWAP_DEV),
+ * on only while the fixture runs; KSM and the hugetlb pool are set and
+ * put back the same way.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,13 +41,41 @@ static struct lm_view view;
 static struct lm_maps maps;
 
 enum { PRIVATE, COW, SHARED, FILE_ONCE, FILE_TWICE_A, FILE_TWICE_B, LOCKED, ZERO,
-       HUGE_OWN, HUGE_COW, NR_REGIONS };
+       SWAPPED, SWAP_COW, SHM_SHARED, SHM_PRIVATE, KSM, HUGETLB, HUGE_OWN, HUGE_COW,
+       NR_REGIONS };
 static const char * const what[NR_REGIONS] = {
 	"private, written by the target", "written before fork (copy-on-write)",
 	"shared anonymous, written by both", "a file, mapped once", "a file, first of two",
 	"a file, second of two", "mlock()ed", "read only: the zero page",
-	"a huge page of the target's own", "a huge page written before fork",
+	"swapped out by the target", "swapped out before fork",
+	"tmpfs, shared, swapped out", "tmpfs, private, half copied",
+	"KSM merged", "hugetlb", "a huge page of the target's own",
+	"a huge page written before fork",
 };
+
+#define KSM_DIR		"/sys/kernel/mm/ksm/"
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+/* Page @p out to swap; MADV_PAGEOUT skips pages it cannot isolate now. */
+static void page_out(char *p, size_t len)
+{
+	for (int i = 0; i < 3; i++)
+		madvise(p, len, MADV_PAGEOUT);
+}
+
+/* Wait (30 s at most) until ksmd has merged @n pages into others. */
+static int ksm_wait(long n)
+{
+	char buf[32];
+
+	for (int i = 0; i < 300; i++) {
+		if (lm_read_file(KSM_DIR "pages_sharing", buf, sizeof(buf)) > 0 &&
+		    atol(buf) >= n)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
 
 /*
  * The target: a process of its own (this program run again with
@@ -48,13 +83,13 @@ static const char * const what[NR_REGIONS] = {
  * and writing), and a child it forks to share memory with; both stop.
  * It writes the addresses of its regions and the child's pid to fd 3.
  */
-static int target(void)
+static int target(bool swap)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t len = NR_PAGES * pg, size[NR_REGIONS];
 	char path[64], *p[NR_REGIONS];
 	volatile char sink = 0;
-	int i, fd, status;
+	int i, fd, shm, status;
 	pid_t child;
 	size_t j;
 	FILE *out = fdopen(3, "w");
@@ -64,15 +99,33 @@ static int target(void)
 	if (!out || fd < 0 || ftruncate(fd, len))
 		return 1;
 	unlink(path);
+	snprintf(path, sizeof(path), "/dev/shm/lm-mem-%d", getpid());
+	shm = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (shm < 0 || ftruncate(shm, len))
+		return 1;
+	unlink(path);
 	for (i = 0; i < NR_REGIONS; i++) {
 		int flags = MAP_PRIVATE | MAP_ANONYMOUS, mfd = -1;
 
-		size[i] = i >= HUGE_OWN ? 2 * SZ_2M : len;
+		size[i] = i >= HUGE_OWN || i == HUGETLB ? 2 * SZ_2M : len;
 		if (i == SHARED)
 			flags = MAP_SHARED | MAP_ANONYMOUS;
 		if (i == FILE_ONCE || i == FILE_TWICE_A || i == FILE_TWICE_B) {
 			flags = MAP_SHARED;
 			mfd = fd;
+		}
+		if (i == SHM_SHARED || i == SHM_PRIVATE) {
+			flags = i == SHM_SHARED ? MAP_SHARED : MAP_PRIVATE;
+			mfd = shm;
+		}
+		if (i == HUGETLB) {
+			/* one huge page, if the pool the fixture grew has it */
+			size[i] = SZ_2M;
+			p[i] = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			if (p[i] == MAP_FAILED)
+				p[i] = NULL;
+			continue;
 		}
 		p[i] = lm_map_aligned(size[i], i >= HUGE_OWN ? SZ_2M : (size_t)pg,
 				      PROT_READ | PROT_WRITE, flags, mfd);
@@ -86,6 +139,14 @@ static int target(void)
 	memset(p[SHARED], 2, len);
 	memset(p[HUGE_COW], 3, size[HUGE_COW]);
 	memset(p[FILE_TWICE_A], 4, len);	/* the page cache, dirty */
+	memset(p[SWAP_COW], 10, len);
+	memset(p[SHM_SHARED], 11, len);
+	memset(p[SHM_PRIVATE], 12, len / 2);	/* copies of the first half */
+	if (swap) {
+		/* the child inherits the swap entries: two users each */
+		page_out(p[SWAP_COW], len);
+		page_out(p[SHM_SHARED], len);
+	}
 
 	child = fork();
 	if (child < 0)
@@ -107,6 +168,16 @@ static int target(void)
 		return 1;
 	memset(p[LOCKED], 8, len);
 	memset(p[HUGE_OWN], 9, size[HUGE_OWN]);
+	memset(p[SWAPPED], 13, len);
+	if (swap)
+		page_out(p[SWAPPED], len);
+	if (p[HUGETLB])
+		memset(p[HUGETLB], 14, SZ_2M);
+	memset(p[KSM], 15, len);
+	if (madvise(p[KSM], len, MADV_MERGEABLE) || ksm_wait(NR_PAGES - 1)) {
+		fprintf(stderr, "KSM did not merge %d equal pages in 30 s\n", NR_PAGES);
+		return 1;
+	}
 	(void)sink;
 	if (waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status))
 		return 1;
@@ -122,7 +193,34 @@ FIXTURE(mem)
 {
 	char *p[NR_REGIONS];
 	pid_t target, child;
+	const char *swap_dev;	/* swapped on by the fixture, or NULL */
+	char ksm_run[16], ksm_scan[16], ksm_sleep[16], hugepages[32];
 };
+
+static int write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret = -1;
+
+	if (fd >= 0) {
+		ret = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
+		close(fd);
+	}
+	return ret;
+}
+
+/* A knob's value, for putting it back: "" if there is none. */
+static void save(const char *path, char *out, size_t size)
+{
+	ssize_t n = lm_read_file(path, out, size);
+
+	out[n > 0 ? n : 0] = '\0';
+}
+
+static void restore(const char *path, const char *saved)
+{
+	if (saved[0])
+		write_str(path, saved);
+}
 
 FIXTURE_SETUP(mem)
 {
@@ -132,6 +230,20 @@ FIXTURE_SETUP(mem)
 	FILE *in;
 
 	self->target = self->child = 0;
+	self->swap_dev = getenv("LIBMAPS_SWAP_DEV");
+	if (self->swap_dev && swapon(self->swap_dev, 0)) {
+		TH_LOG("swapon %s: %s", self->swap_dev, strerror(errno));
+		self->swap_dev = NULL;
+	}
+	save(KSM_DIR "run", self->ksm_run, sizeof(self->ksm_run));
+	save(KSM_DIR "pages_to_scan", self->ksm_scan, sizeof(self->ksm_scan));
+	save(KSM_DIR "sleep_millisecs", self->ksm_sleep, sizeof(self->ksm_sleep));
+	save(NR_HUGEPAGES, self->hugepages, sizeof(self->hugepages));
+	ASSERT_EQ(0, write_str(KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, write_str(KSM_DIR "sleep_millisecs", "10"));
+	ASSERT_EQ(0, write_str(KSM_DIR "run", "1"));
+	if (atol(self->hugepages) < 1)
+		write_str(NR_HUGEPAGES, "1");	/* may not be had: then no hugetlb region */
 	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 	ASSERT_GT(n, 0);
 	self_exe[n] = '\0';
@@ -142,7 +254,8 @@ FIXTURE_SETUP(mem)
 		close(pfd[0]);
 		if (dup2(pfd[1], 3) < 0)
 			_exit(1);
-		execl(self_exe, self_exe, "--target", (char *)NULL);
+		execl(self_exe, self_exe, "--target", self->swap_dev ? "swap" : "",
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -165,6 +278,12 @@ FIXTURE_TEARDOWN(mem)
 		kill(self->target, SIGKILL);	/* its child dies with it */
 		waitpid(self->target, NULL, 0);
 	}
+	if (self->swap_dev && swapoff(self->swap_dev))
+		TH_LOG("swapoff %s: %s", self->swap_dev, strerror(errno));
+	restore(KSM_DIR "run", self->ksm_run);
+	restore(KSM_DIR "pages_to_scan", self->ksm_scan);
+	restore(KSM_DIR "sleep_millisecs", self->ksm_sleep);
+	restore(NR_HUGEPAGES, self->hugepages);
 }
 
 static struct lm_maps_rec *smaps_of(const char *p)
@@ -186,14 +305,19 @@ TEST_F(mem, every_field_against_smaps)
 	for (i = 0; i < NR_REGIONS; i++) {
 		struct lm_view_rec *v = lm_view_find(&view, (unsigned long)self->p[i]);
 
+		if (i == HUGETLB && !self->p[i]) {
+			TH_LOG("%-36s none: the pool has no free huge page", what[i]);
+			continue;
+		}
 		r = smaps_of(self->p[i]);
 		ASSERT_NE(NULL, r);
 		ASSERT_NE(NULL, v);
-		TH_LOG("%-40s rss=%llu pss=%llu anon=%llu sc=%llu sd=%llu pc=%llu pd=%llu locked=%llu",
+		TH_LOG("%-36s rss=%llu pss=%llu anon=%llu sc=%llu sd=%llu pc=%llu pd=%llu swap=%llu swap_pss=%llu locked=%llu mthp=%s",
 		       what[i], v->mem[LM_MEM_RSS], v->mem[LM_MEM_PSS], v->mem[LM_MEM_ANON],
 		       v->mem[LM_MEM_SHARED_CLEAN], v->mem[LM_MEM_SHARED_DIRTY],
 		       v->mem[LM_MEM_PRIVATE_CLEAN], v->mem[LM_MEM_PRIVATE_DIRTY],
-		       v->mem[LM_MEM_LOCKED]);
+		       v->mem[LM_MEM_SWAP], v->mem[LM_MEM_SWAP_PSS], v->mem[LM_MEM_LOCKED],
+		       v->mthp);
 	}
 	TH_LOG("%d records compared with smaps, the header with smaps_rollup", view.nr);
 	EXPECT_EQ(0, bad);
@@ -210,6 +334,13 @@ TEST_F(mem, every_field_against_smaps)
 	EXPECT_NE(0, r->mem_kb[LM_MEM_LOCKED]);
 	r = smaps_of(self->p[ZERO]);
 	EXPECT_EQ(0, r->mem_kb[LM_MEM_RSS]);
+	r = smaps_of(self->p[KSM]);	/* one page, mapped NR_PAGES times */
+	EXPECT_EQ(NR_PAGES * sysconf(_SC_PAGESIZE) / 1024, r->mem_kb[LM_MEM_RSS]);
+	EXPECT_EQ(sysconf(_SC_PAGESIZE) / 1024, r->mem_kb[LM_MEM_PSS]);
+	if (self->p[HUGETLB]) {
+		r = smaps_of(self->p[HUGETLB]);
+		EXPECT_EQ(0, r->mem_kb[LM_MEM_RSS]);	/* smaps: Private_Hugetlb */
+	}
 	/* and the child it shares with, stopped too */
 	bad = lm_compare(self->child, &view, &maps);
 	EXPECT_EQ(0, bad) TH_LOG("the target's child, %d records", view.nr);
@@ -217,9 +348,269 @@ TEST_F(mem, every_field_against_smaps)
 	lm_compare_memory = false;
 }
 
+/* The swapped regions are in the state the first test means. */
+TEST_F(mem, swapped_as_meant)
+{
+	long kb = NR_PAGES * sysconf(_SC_PAGESIZE) / 1024;
+	struct lm_maps_rec *r;
+	int bad;
+
+	if (!self->swap_dev)
+		SKIP(return, "no swap device: the rig makes one ready as LIBMAPS_SWAP_DEV");
+	lm_compare_memory = true;
+	bad = lm_compare(self->target, &view, &maps);
+	lm_compare_memory = false;
+	ASSERT_LE(0, bad) TH_LOG("%s", lm_error);
+	r = smaps_of(self->p[SWAPPED]);
+	EXPECT_EQ(kb, r->mem_kb[LM_MEM_SWAP]);
+	EXPECT_EQ(kb, r->mem_kb[LM_MEM_SWAP_PSS]);
+	r = smaps_of(self->p[SWAP_COW]);	/* the child holds the entries too */
+	EXPECT_EQ(kb, r->mem_kb[LM_MEM_SWAP]);
+	EXPECT_EQ(kb / 2, r->mem_kb[LM_MEM_SWAP_PSS]);
+	r = smaps_of(self->p[SHM_SHARED]);
+	EXPECT_EQ(kb, r->mem_kb[LM_MEM_SWAP]);
+	r = smaps_of(self->p[SHM_PRIVATE]);	/* only where it has no copy */
+	EXPECT_EQ(kb / 2, r->mem_kb[LM_MEM_SWAP]);
+	EXPECT_EQ(0, bad);
+}
+
+/*
+ * Large folios mapped by PTEs (multi-size THP, 6.8+): the view's mthp=
+ * against what pagemap and kpageflags say, on a target of its own with
+ * 64K and 16K anonymous folios enabled ("always") and PMD-sized ones not:
+ * whole 64K folios, a region too small for one (16K folios), a 64K folio
+ * whose middle page was mprotect()ed (one folio, three records) and one
+ * half unmapped.
+ */
+enum { M_WHOLE, M_SMALL, M_SPLIT, M_HALF, M_NR };
+static const char * const mthp_knobs[] = {
+	"hugepages-16kB/enabled", "hugepages-32kB/enabled", "hugepages-64kB/enabled",
+	"hugepages-2048kB/enabled",
+};
+static const char * const mthp_values[] = { "always", "never", "always", "never" };
+#define NR_KNOBS	(sizeof(mthp_knobs) / sizeof(mthp_knobs[0]))
+#define SZ_64K		(64UL << 10)
+
+static int mthp_target(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t size[M_NR] = { 16 * SZ_64K, 48 << 10, SZ_64K, SZ_64K };
+	FILE *out = fdopen(3, "w");
+	char *p[M_NR];
+	int i;
+
+	for (i = 0; i < M_NR; i++) {
+		p[i] = lm_map_aligned(size[i], SZ_64K, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (!out || p[i] == MAP_FAILED)
+			return 1;
+		memset(p[i], i + 1, size[i]);
+	}
+	if (mprotect(p[M_SPLIT] + SZ_64K / 2, pg, PROT_READ) ||
+	    munmap(p[M_HALF] + SZ_64K / 2, SZ_64K / 2))
+		return 1;
+	for (i = 0; i < M_NR; i++)
+		fprintf(out, "%p\n", (void *)p[i]);
+	fclose(out);
+	raise(SIGSTOP);
+	return 0;
+}
+
+FIXTURE(mthp)
+{
+	char saved[NR_KNOBS][32];
+	char *p[M_NR];
+	pid_t target;
+	bool ready;	/* set up: the 6.1 harness runs the body after a SKIP */
+};
+
+FIXTURE_SETUP(mthp)
+{
+	char self_exe[256], line[64];
+	int pfd[2], status;
+	unsigned int i;
+	ssize_t n;
+	FILE *in;
+
+	self->target = 0;
+	for (i = 0; i < NR_KNOBS; i++)
+		self->saved[i][0] = '\0';
+	if (access(LM_THP_DIR "hugepages-64kB/enabled", F_OK))
+		return;		/* the body says why */
+	for (i = 0; i < NR_KNOBS; i++) {
+		ASSERT_EQ(0, lm_knob_get(mthp_knobs[i], self->saved[i], sizeof(self->saved[i])));
+		ASSERT_EQ(0, lm_knob_set(mthp_knobs[i], mthp_values[i])) TH_LOG("%s", mthp_knobs[i]);
+	}
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	ASSERT_GT(n, 0);
+	self_exe[n] = '\0';
+	ASSERT_EQ(0, pipe(pfd));
+	self->target = lm_fork();
+	ASSERT_GE(self->target, 0);
+	if (!self->target) {
+		close(pfd[0]);
+		if (dup2(pfd[1], 3) < 0)
+			_exit(1);
+		execl(self_exe, self_exe, "--mthp-target", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	in = fdopen(pfd[0], "r");
+	ASSERT_NE(NULL, in);
+	for (i = 0; i < M_NR; i++) {
+		ASSERT_NE(NULL, fgets(line, sizeof(line), in)) TH_LOG("the target failed");
+		self->p[i] = (char *)strtoul(line, NULL, 16);
+	}
+	fclose(in);
+	ASSERT_EQ(self->target, waitpid(self->target, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	self->ready = true;
+}
+
+FIXTURE_TEARDOWN(mthp)
+{
+	unsigned int i;
+
+	if (self->target > 0) {
+		kill(self->target, SIGKILL);
+		waitpid(self->target, NULL, 0);
+	}
+	for (i = 0; i < NR_KNOBS; i++)
+		if (self->saved[i][0])
+			lm_knob_set(mthp_knobs[i], self->saved[i]);
+}
+
+TEST_F(mthp, against_pagemap)
+{
+	static const char * const meant[M_NR] = { "64K:16", "16K:3", "64K:1", "64K:1" };
+	long pg = sysconf(_SC_PAGESIZE);
+	char want[256];
+	int bad, i;
+
+	if (!self->ready)
+		SKIP(return, "no multi-size THP: the kernel has no hugepages-64kB/enabled (6.8+)");
+	lm_compare_memory = true;
+	bad = lm_compare(self->target, &view, &maps);
+	lm_compare_memory = false;
+	ASSERT_LE(0, bad) TH_LOG("%s", lm_error);
+	EXPECT_EQ(0, bad);
+	/* the target is in the state the test means, as pagemap says */
+	for (i = 0; i < M_NR; i++) {
+		struct lm_view_rec *v = lm_view_find(&view, (unsigned long)self->p[i]);
+
+		ASSERT_NE(NULL, v);
+		ASSERT_EQ(0, lm_mthp_expected(self->target, v->start, v->end, want,
+					      sizeof(want)));
+		TH_LOG("%lx-%lx mthp=%s, pagemap: %s", v->start, v->end, v->mthp, want);
+		EXPECT_STREQ(meant[i], want);
+	}
+	/* the mprotect()ed page and the rest of its folio: one folio, each record */
+	for (i = 1; i <= 2; i++) {
+		struct lm_view_rec *v = lm_view_find(&view, (unsigned long)self->p[M_SPLIT] +
+						      SZ_64K / 2 + (i == 1 ? 0 : pg));
+
+		ASSERT_NE(NULL, v);
+		EXPECT_STREQ("64K:1", v->mthp);
+	}
+}
+
+/*
+ * The walk lets a writer waiting for the mmap lock in, between PMD tables
+ * (module parameter walk_yields counts it), and goes on where it stopped:
+ * a target with 512 MiB of its own pages, mapped by PTEs, and a thread
+ * that maps and unmaps a page elsewhere all the time.  Every view read
+ * meanwhile must count the big record exactly, however often its walk was
+ * cut, and at least one of the walks must have been cut.
+ */
+#define YIELDS	"/sys/module/libmaps/parameters/walk_yields"
+#define SZ_BIG	(512UL << 20)
+
+static void *churn(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	(void)arg;
+	for (;;) {
+		void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, pg);
+	}
+	return NULL;
+}
+
+TEST(walk_lets_a_writer_in)
+{
+	long pg = sysconf(_SC_PAGESIZE), before, after = 0;
+	char path[64], buf[64];
+	int pfd[2], reads, bad = 0;
+	static char text[1 << 20];
+	pthread_t t;
+	char *big;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pfd));
+	pid = lm_fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		big = lm_map_aligned(SZ_BIG, SZ_2M, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (big == MAP_FAILED || madvise(big, SZ_BIG, MADV_NOHUGEPAGE))
+			_exit(1);
+		for (size_t off = 0; off < SZ_BIG; off += pg)
+			big[off] = 1;
+		if (pthread_create(&t, NULL, churn, NULL))
+			_exit(1);
+		if (write(pfd[1], &big, sizeof(big)) != sizeof(big))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &big, sizeof(big)) != sizeof(big)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_TRUE(false) TH_LOG("the target could not map %lu MiB", SZ_BIG >> 20);
+	}
+	close(pfd[0]);
+	ASSERT_LT(0, lm_read_file(YIELDS, buf, sizeof(buf)));
+	before = atol(buf);
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+	for (reads = 0; reads < 50 && !bad; reads++) {
+		struct lm_view_rec *v;
+
+		if (lm_read_file(path, text, sizeof(text)) < 0 || lm_parse_view(text, &view)) {
+			bad = 1;
+			TH_LOG("%s: %s", path, lm_error);
+			break;
+		}
+		v = lm_view_find(&view, (unsigned long)big);
+		if (!v || v->mem[LM_MEM_RSS] != SZ_BIG || v->mem[LM_MEM_ANON] != SZ_BIG ||
+		    v->mem[LM_MEM_PRIVATE_DIRTY] != SZ_BIG || v->mem[LM_MEM_PSS] != SZ_BIG) {
+			bad = 1;
+			TH_LOG("read %d: rss=%llu anon=%llu private_dirty=%llu pss=%llu, all %lu meant",
+			       reads, v ? v->mem[LM_MEM_RSS] : 0, v ? v->mem[LM_MEM_ANON] : 0,
+			       v ? v->mem[LM_MEM_PRIVATE_DIRTY] : 0, v ? v->mem[LM_MEM_PSS] : 0,
+			       SZ_BIG);
+		}
+		if (lm_read_file(YIELDS, buf, sizeof(buf)) > 0)
+			after = atol(buf);
+		if (after > before + 5)
+			break;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	TH_LOG("%d reads, the walk let the writer in %ld times", reads, after - before);
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(before, after);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--target"))
-		return target();
+		return target(argc > 2 && !strcmp(argv[2], "swap"));
+	if (argc > 1 && !strcmp(argv[1], "--mthp-target"))
+		return mthp_target();
 	return test_harness_run(argc, argv);
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -25,11 +26,11 @@ __thread char lm_error[512];
 
 const char * const lm_mem_keys[LM_MEM_NR] = {
 	"rss", "pss", "anon", "shared_clean", "shared_dirty", "private_clean",
-	"private_dirty", "locked",
+	"private_dirty", "swap", "swap_pss", "locked",
 };
 const char * const lm_mem_smaps[LM_MEM_NR] = {
 	"Rss:", "Pss:", "Anonymous:", "Shared_Clean:", "Shared_Dirty:", "Private_Clean:",
-	"Private_Dirty:", "Locked:",
+	"Private_Dirty:", "Swap:", "SwapPss:", "Locked:",
 };
 bool lm_compare_memory, lm_compare_rollup;
 
@@ -226,6 +227,8 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 	if (!field(line, "pmd", tmp, sizeof(tmp)))
 		return fail("record without pmd=: %.80s", line);
 	r->pmd = strtoul(tmp, NULL, 10);
+	if (!field(line, "mthp", r->mthp, sizeof(r->mthp)))
+		return fail("record without mthp=: %.80s", line);
 	if (!field(line, "pagesize", tmp, sizeof(tmp)) || tmp[strlen(tmp) - 1] != 'K')
 		return fail("record without pagesize=<n>K: %.80s", line);
 	r->pagesize_kb = strtoul(tmp, NULL, 10);
@@ -235,7 +238,8 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 			   r->mem[LM_MEM_SHARED_DIRTY] + r->mem[LM_MEM_PRIVATE_CLEAN] +
 			   r->mem[LM_MEM_PRIVATE_DIRTY] || r->mem[LM_MEM_PSS] > r->mem[LM_MEM_RSS] ||
 			   r->mem[LM_MEM_ANON] > r->mem[LM_MEM_RSS] ||
-			   r->mem[LM_MEM_LOCKED] > r->mem[LM_MEM_PSS]))
+			   r->mem[LM_MEM_LOCKED] > r->mem[LM_MEM_PSS] ||
+			   r->mem[LM_MEM_SWAP_PSS] > r->mem[LM_MEM_SWAP]))
 		return fail("memory fields that do not add up: %.200s", line);
 	if (r->thp != !strcmp(r->thp_reason, "eligible"))
 		return fail("thp=%d with thp_reason=%s", r->thp, r->thp_reason);
@@ -315,7 +319,7 @@ static bool mem_sums_ok(const unsigned long long want[LM_MEM_NR],
 			const unsigned long long sum[LM_MEM_NR], unsigned int n)
 {
 	for (int i = 0; i < LM_MEM_NR; i++) {
-		if (i == LM_MEM_PSS || i == LM_MEM_LOCKED) {
+		if (lm_mem_fixed(i)) {
 			if (want[i] < sum[i] || want[i] >= sum[i] + n + (n == 0))
 				return false;
 		} else if (want[i] != sum[i]) {
@@ -659,6 +663,8 @@ static int by_start(const void *a, const void *b)
 
 static const struct lm_view_rec *sorted[LM_MAX_RECS];
 
+static pid_t lm_compare_pid;	/* the process lm_compare() compares */
+
 static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m, int *bad)
 {
 	int i;
@@ -698,12 +704,112 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 		    (v->mem[i] >> 10) != (unsigned long long)m->mem_kb[i])
 			mismatch(bad, "%lx: %s=%llu, smaps %s %ld kB", v->start, lm_mem_keys[i],
 				 v->mem[i], lm_mem_smaps[i], m->mem_kb[i]);
+	if (lm_compare_memory && v->mem[LM_MEM_RSS] && !v->pmd && v->end - v->start <= (1UL << 30) &&
+	    !lm_view_has_flag(v, "ht") && !lm_view_has_flag(v, "pf")) {
+		char want[256];
+
+		if (lm_mthp_expected(lm_compare_pid, v->start, v->end, want, sizeof(want)))
+			mismatch(bad, "%lx: %s", v->start, lm_error);
+		else if (strcmp(want, v->mthp))
+			mismatch(bad, "%lx: mthp=%s, pagemap and kpageflags say '%s'", v->start,
+				 v->mthp, want);
+	}
 	if (m->thp_eligible < 0)
 		mismatch(bad, "%lx: smaps has no THPeligible line", v->start);
 	else if (v->thp != m->thp_eligible)
 		mismatch(bad, "%lx: thp=%d, smaps THPeligible %d", v->start, v->thp,
 			 m->thp_eligible);
 	return *bad;
+}
+
+/* ------------------------------------------- large folios, from pagemap */
+
+#define PM_PRESENT		(1ULL << 63)
+#define PM_PFN_MASK		((1ULL << 55) - 1)
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+#define LM_ORDERS_MAX		20
+
+static int kpageflags_fd = -1;
+
+static uint64_t kpf(unsigned long pfn)
+{
+	uint64_t f = 0;
+
+	if (pread(kpageflags_fd, &f, sizeof(f), (off_t)pfn * sizeof(f)) != sizeof(f))
+		return 0;
+	return f;
+}
+
+/*
+ * The compound page @pfn belongs to, as tools/mm/thpmaps finds it: back
+ * to its head, then forward over its tails.  Returns the order, 0 for a
+ * page that is not part of one.
+ */
+static int folio_of(unsigned long pfn, unsigned long *head)
+{
+	unsigned long nr = 1;
+	int order = 0;
+
+	*head = pfn;
+	if (!(kpf(pfn) & ((1ULL << KPF_COMPOUND_HEAD) | (1ULL << KPF_COMPOUND_TAIL))))
+		return 0;
+	while (*head && (kpf(*head) & (1ULL << KPF_COMPOUND_TAIL)) &&
+	       pfn - *head < (1UL << LM_ORDERS_MAX))
+		(*head)--;
+	while (kpf(*head + nr) & (1ULL << KPF_COMPOUND_TAIL) && nr < (1UL << LM_ORDERS_MAX))
+		nr++;
+	while ((1UL << order) < nr)
+		order++;
+	return order;
+}
+
+int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *out,
+		     size_t size)
+{
+	unsigned long counts[LM_ORDERS_MAX + 1] = { 0 }, last = ~0UL, head, addr;
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t ent[512];
+	char path[64];
+	size_t len = 0;
+	int fd, order;
+
+	if (kpageflags_fd < 0)
+		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || kpageflags_fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail("%s or /proc/kpageflags: %s", path, strerror(errno));
+	}
+	for (addr = start; addr < end;) {
+		size_t n = (end - addr) / pg, i;
+
+		if (n > 512)
+			n = 512;
+		if (pread(fd, ent, n * 8, (off_t)(addr / pg) * 8) != (ssize_t)(n * 8)) {
+			close(fd);
+			return fail("%s: %s", path, strerror(errno));
+		}
+		for (i = 0; i < n; i++, addr += pg) {
+			if (!(ent[i] & PM_PRESENT) || !(ent[i] & PM_PFN_MASK)) {
+				last = ~0UL;
+				continue;
+			}
+			order = folio_of(ent[i] & PM_PFN_MASK, &head);
+			if (order && head != last)
+				counts[order]++;
+			last = order ? head : ~0UL;
+		}
+	}
+	close(fd);
+	out[0] = '\0';
+	for (order = LM_ORDERS_MAX; order >= 1; order--)
+		if (counts[order] && len < size)
+			len += snprintf(out + len, size - len, "%s%luK:%lu", len ? "," : "",
+					((unsigned long)pg << order) >> 10, counts[order]);
+	return 0;
 }
 
 static char rollup[4096];
@@ -740,7 +846,7 @@ static void compare_totals(const struct lm_view *v, const struct lm_maps *m, int
 			sum += m->recs[j].mem_kb[i] > 0 ? m->recs[j].mem_kb[i] : 0;
 		sum <<= 10;
 		if (!v->has_mem || v->mem[i] < sum ||
-		    v->mem[i] >= sum + ((i == LM_MEM_PSS || i == LM_MEM_LOCKED) ?
+		    v->mem[i] >= sum + (lm_mem_fixed(i) ?
 					(unsigned long long)(m->nr + 1) << 10 : 1))
 			mismatch(bad, "header: %s=%llu, smaps' VMAs sum to %llu kB", lm_mem_keys[i],
 				 v->mem[i], sum >> 10);
@@ -760,6 +866,7 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 	ssize_t n1, n2;
 	int tries, bad = 0, i;
 
+	lm_compare_pid = pid ? pid : getpid();
 	if (pid) {
 		snprintf(maps_path, sizeof(maps_path), "/proc/%d/maps", pid);
 		snprintf(smaps_path, sizeof(smaps_path), "/proc/%d/smaps", pid);

@@ -18,12 +18,15 @@
 
 /*
  * What a record costs: the view's keys, smaps' lines (kB there, bytes in
- * the view; pss and locked truncated from smaps' fixed point both ways).
+ * the view; pss, swap_pss and locked truncated from smaps' fixed point
+ * both ways: lm_mem_fixed()).
  */
 enum {
 	LM_MEM_RSS, LM_MEM_PSS, LM_MEM_ANON, LM_MEM_SHARED_CLEAN, LM_MEM_SHARED_DIRTY,
-	LM_MEM_PRIVATE_CLEAN, LM_MEM_PRIVATE_DIRTY, LM_MEM_LOCKED, LM_MEM_NR
+	LM_MEM_PRIVATE_CLEAN, LM_MEM_PRIVATE_DIRTY, LM_MEM_SWAP, LM_MEM_SWAP_PSS,
+	LM_MEM_LOCKED, LM_MEM_NR
 };
+#define lm_mem_fixed(i)	((i) == LM_MEM_PSS || (i) == LM_MEM_SWAP_PSS || (i) == LM_MEM_LOCKED)
 extern const char * const lm_mem_keys[LM_MEM_NR];	/* "rss", ... */
 extern const char * const lm_mem_smaps[LM_MEM_NR];	/* "Rss:", ... */
 
@@ -70,6 +73,7 @@ struct lm_view_rec {
 	int thp;
 	char thp_reason[32];
 	char thp_sizes[128];		/* empty if absent */
+	char mthp[256];			/* the mthp= list, as written */
 	char role[16];
 	char merge[64];
 	unsigned long pmd;
@@ -128,6 +132,16 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m);
  * with a neighbour, or MAP_FAILED.
  */
 void *lm_map_aligned(size_t size, size_t align, int prot, int flags, int fd);
+/*
+ * What the view's mthp= should say of [@start, @end) of @pid, from its
+ * pagemap and /proc/kpageflags (root): each run of pages of one compound
+ * page, counted by its order, "<size>K:<n>" largest first.  lm_compare()
+ * checks every record with lm_compare_memory (but records with PMD
+ * mappings, which pagemap does not tell from PTE-mapped ones).
+ */
+int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *out,
+		     size_t size);
+
 /* The view record that starts at @start, or NULL. */
 struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start);
 /* Index of the maps record that starts at @start, or -1. */
