@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmaps_bench [-q] [-r REPS] [-w USEC] [VMAS...]
+ * libmaps_bench [-q] [-m MIB] [-r REPS] [-w USEC] [VMAS...]
  *
  * For each size (default 1000 16000 65530 VMAs, the last one
  * vm.max_map_count's default), start a target process with that many
@@ -22,6 +22,14 @@
  * the writer pauses USEC between two mmap+munmap pairs (default 0: it
  * changes the map all the time, so no batched copy of a large map can
  * finish and every one ends under one hold).
+ *
+ * -m MIB: then a target with MIB resident (default 4096; -q 256) in four
+ * VMAs of anonymous memory mapped by 4 KiB pages (a million PTEs for
+ * 4 GiB), the case where the cost is the page-table walk: smaps_rollup,
+ * smaps and the view (with its memory fields) are read, and the writer's
+ * stall while each is read is the one that matters, since the view's walk
+ * lets a waiting writer in between PMD tables and smaps only between VMAs.
+ * -m 0: no such target.
  *
  * It prints figures only: no target fails it.  -q: 1000 VMAs, 3 reps.
  */
@@ -58,9 +66,9 @@ struct lm_procmap_query {
 #define PEAK		PARAMS "last_snapshot_bytes"
 #define BUCKETS		200000	/* writer latencies, 1 us each, up to 200 ms */
 
-enum { M_IDLE, M_MAPS, M_SMAPS, M_QUERY, M_LIBMAPS, M_LIBMAPS_ONE, NR_METHODS };
+enum { M_IDLE, M_MAPS, M_SMAPS, M_ROLLUP, M_QUERY, M_LIBMAPS, M_LIBMAPS_ONE, NR_METHODS };
 static const char *const method_names[NR_METHODS] = {
-	"idle", "maps", "smaps", "PROCMAP_QUERY", "libmaps", "libmaps 1hold",
+	"idle", "maps", "smaps", "smaps_rollup", "PROCMAP_QUERY", "libmaps", "libmaps 1hold",
 };
 
 /* Shared with the target's writer thread. */
@@ -108,6 +116,39 @@ static void *writer(void *arg)
 			usleep(pause_us);
 	}
 	return NULL;
+}
+
+#define RESIDENT_VMAS	4
+
+/*
+ * The resident target: @mib MiB of anonymous memory in RESIDENT_VMAS VMAs
+ * (a page apart, so that they do not merge), every page touched and
+ * mapped by a PTE of its own, then the writer.
+ */
+static void resident_target(long mib)
+{
+	size_t each = ((size_t)mib << 20) / RESIDENT_VMAS;
+	char *base = mmap(NULL, RESIDENT_VMAS * (each + pg), PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	pthread_t w;
+
+	if (base == MAP_FAILED)
+		_exit(1);
+	for (int i = 0; i < RESIDENT_VMAS; i++) {
+		char *at = base + i * (each + pg);
+
+		if (mmap(at, each, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+		    madvise(at, each, MADV_NOHUGEPAGE))
+			_exit(2);
+		for (size_t off = 0; off < each; off += pg)
+			at[off] = 1;
+	}
+	if (pthread_create(&w, NULL, writer, NULL))
+		_exit(4);
+	atomic_store(&sh->ready, true);
+	pthread_join(w, NULL);
+	_exit(0);
 }
 
 /* The target: @n VMAs in all, then the writer until told to stop. */
@@ -255,7 +296,18 @@ static void write_param(const char *name, long value)
 	}
 }
 
-static void run(long want, int reps, const char *self)
+/* Methods read for a target of many VMAs, and for a resident one. */
+static bool method_for(int m, bool resident)
+{
+	if (m == M_ROLLUP)
+		return resident;
+	if (m == M_QUERY)
+		return !resident;
+	return true;
+}
+
+/* @want VMAs, or (with @mib) @mib MiB resident in a few. */
+static void run(long want, long mib, int reps, const char *self)
 {
 	static char buf[1 << 20];
 	struct result res[NR_METHODS] = { 0 };
@@ -266,17 +318,24 @@ static void run(long want, int reps, const char *self)
 
 	memset(sh, 0, sizeof(*sh));
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		if (mib)
+			resident_target(mib);
 		target(want, self);
+	}
 	while (!atomic_load(&sh->ready)) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			printf("# %ld VMAs: the target could not map them\n", want);
+			if (mib)
+				printf("# %ld MiB resident: the target could not map it\n", mib);
+			else
+				printf("# %ld VMAs: the target could not map them\n", want);
 			return;
 		}
 		usleep(10000);
 	}
 	snprintf(paths[M_MAPS], 64, "/proc/%d/maps", pid);
 	snprintf(paths[M_SMAPS], 64, "/proc/%d/smaps", pid);
+	snprintf(paths[M_ROLLUP], 64, "/proc/%d/smaps_rollup", pid);
 	snprintf(paths[M_LIBMAPS], 64, VIEW "/%d", pid);
 	snprintf(paths[M_LIBMAPS_ONE], 64, VIEW "/%d", pid);
 	read_whole(paths[M_MAPS], buf, sizeof(buf));
@@ -295,6 +354,8 @@ static void run(long want, int reps, const char *self)
 		long restarts = read_param("restarts");
 		long single = read_param("single_holds");
 
+		if (!method_for(m, mib))
+			continue;
 		if (m == M_LIBMAPS_ONE)
 			write_param("batch_vmas", 0);
 		atomic_store(&sh->phase, m);
@@ -338,10 +399,16 @@ next:
 	atomic_store(&sh->stop, true);
 	waitpid(pid, NULL, 0);
 
-	printf("\n%ld VMAs (target pid %d), %d runs each\n", vmas, pid, reps);
+	if (mib)
+		printf("\n%ld MiB resident in %d VMAs of 4 KiB pages (%ld VMAs in all, target pid %d), %d runs each\n",
+		       mib, RESIDENT_VMAS, vmas, pid, reps);
+	else
+		printf("\n%ld VMAs (target pid %d), %d runs each\n", vmas, pid, reps);
 	printf("%-14s %10s %10s %10s %9s %11s %11s %10s\n", "method", "median ms",
 	       "min ms", "max ms", "ns/VMA", "writer p99", "writer max", "bytes");
 	for (int m = 0; m < NR_METHODS; m++) {
+		if (!method_for(m, mib))
+			continue;
 		if (!res[m].valid && m != M_IDLE) {
 			printf("%-14s %10s\n", method_names[m], "n/a");
 			continue;
@@ -359,7 +426,15 @@ next:
 			       res[m].restarts, res[m].single);
 		printf("\n");
 	}
-	if (res[M_LIBMAPS].valid && res[M_MAPS].valid && res[M_SMAPS].valid) {
+	if (mib && res[M_LIBMAPS].valid && res[M_ROLLUP].valid && res[M_SMAPS].valid) {
+		printf("ratios: libmaps/smaps_rollup %.2f, libmaps/smaps %.2f; writer while read: p99 libmaps %lu us, smaps %lu us, smaps_rollup %lu us, idle %lu us; worst libmaps %lu us, smaps %lu us, smaps_rollup %lu us, idle %lu us\n",
+		       (double)res[M_LIBMAPS].median / res[M_ROLLUP].median,
+		       (double)res[M_LIBMAPS].median / res[M_SMAPS].median,
+		       (unsigned long)res[M_LIBMAPS].p99_us, (unsigned long)res[M_SMAPS].p99_us,
+		       (unsigned long)res[M_ROLLUP].p99_us, (unsigned long)res[M_IDLE].p99_us,
+		       (unsigned long)res[M_LIBMAPS].worst_us, (unsigned long)res[M_SMAPS].worst_us,
+		       (unsigned long)res[M_ROLLUP].worst_us, (unsigned long)res[M_IDLE].worst_us);
+	} else if (res[M_LIBMAPS].valid && res[M_MAPS].valid && res[M_SMAPS].valid) {
 		printf("ratios: libmaps/maps %.2f, libmaps/smaps %.3f",
 		       (double)res[M_LIBMAPS].median / res[M_MAPS].median,
 		       (double)res[M_LIBMAPS].median / res[M_SMAPS].median);
@@ -384,14 +459,20 @@ int main(int argc, char **argv)
 {
 	long sizes[16] = { 1000, 16000, 65530 };
 	int nsizes = 3, reps = 7, opt;
+	long mib = -1;
 	struct utsname u;
 
-	while ((opt = getopt(argc, argv, "qr:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "qm:r:w:")) != -1) {
 		switch (opt) {
 		case 'q':
 			sizes[0] = 1000;
 			nsizes = 1;
 			reps = 3;
+			if (mib < 0)
+				mib = 256;
+			break;
+		case 'm':
+			mib = atol(optarg);
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -400,7 +481,8 @@ int main(int argc, char **argv)
 			pause_us = atol(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-q] [-r REPS] [-w USEC] [VMAS...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-q] [-m MIB] [-r REPS] [-w USEC] [VMAS...]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -422,6 +504,10 @@ int main(int argc, char **argv)
 	printf("writer: mmap+munmap of a page%s; module batch_vmas %ld\n",
 	       pause_us ? ", then a pause" : " in a loop", read_param("batch_vmas"));
 	for (int i = 0; i < nsizes; i++)
-		run(sizes[i], reps, "/proc/self/exe");
+		run(sizes[i], 0, reps, "/proc/self/exe");
+	if (mib < 0)
+		mib = 4096;
+	if (mib)
+		run(0, mib, reps, "/proc/self/exe");
 	return 0;
 }
