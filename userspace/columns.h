@@ -21,7 +21,7 @@ struct lm_table {
 	enum lm_mode mode;
 	bool json, raw, noheadings, bytes, colors;
 	const char *lib;		/* --lib: only matching file groups */
-	int cols[32];
+	int cols[64];
 	int ncols;
 	struct libscols_table *tb;
 	struct lm_sumrow *sum;		/* --summary: one row per library */
