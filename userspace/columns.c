@@ -182,6 +182,7 @@ void lm_table_init(struct lm_table *t)
 	if (!t->tb)
 		die_nomem();
 	scols_table_set_name(t->tb, names[t->mode]);
+	lm_mem_zero(&t->lib_mem);
 	scols_table_enable_json(t->tb, t->json);
 	scols_table_enable_raw(t->tb, t->raw);
 	scols_table_enable_noheadings(t->tb, t->noheadings);
@@ -580,9 +581,44 @@ static void print_summary(struct lm_table *t)
 	}
 }
 
+/* The sizes of the records group @g shows, bss included. */
+static unsigned long long group_size(const struct lm_group *g)
+{
+	unsigned long long size = 0;
+
+	for (size_t i = 0; i < g->nr; i++)
+		if (!g->recs[i]->lib)
+			size += lm_lib_size(g->recs[i]);
+	for (size_t i = 0; i < g->nr_extra; i++)
+		size += lm_lib_size(g->extra[i]);
+	return size;
+}
+
+/* --lib: add what @p's matching libraries cost to the total. */
+static void add_lib_total(struct lm_table *t, const struct lm_proc *p)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const struct lm_group *g = &p->groups[i];
+		struct lm_mem_stats mem;
+
+		if (!lm_group_is_file(g) || !lm_group_matches(g, t->lib))
+			continue;
+		lm_group_mem(g, &mem);
+		lm_mem_add(&t->lib_mem, &mem);
+		t->lib_size += group_size(g);
+		any = true;
+	}
+	t->lib_procs += any;
+}
+
 void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 {
 	struct libscols_line *ln = NULL;
+
+	if (t->lib)
+		add_lib_total(t, p);
 
 	if (t->mode == LM_MODE_SUMMARY) {
 		for (size_t i = 0; i < p->ngroups; i++)
@@ -617,11 +653,82 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 
 /* --- loading a process --- */
 
+static void print_lib_total_line(struct lm_table *t)
+{
+	char name[64];
+	struct totals o = {
+		.name = name, .path = "total", .records = -1,
+		.procs = (long long)t->lib_procs, .size = t->lib_size,
+		.huge = -1, .mem = &t->lib_mem,
+	};
+
+	snprintf(name, sizeof(name), "total: %lu process%s", t->lib_procs,
+		 t->lib_procs == 1 ? "" : "es");
+	fill_totals(t, new_line(t, NULL), &o);
+}
+
+/* A member of the "total" object: a size as the columns print one. */
+static void json_size(const struct lm_table *t, const char *key, bool known,
+		      unsigned long long v, bool last)
+{
+	char buf[64];
+
+	printf("      \"%s\": ", key);
+	if (!known) {
+		fputs("null", stdout);
+	} else {
+		size_str(t, buf, sizeof(buf), v);
+		printf(t->bytes ? "%s" : "\"%s\"", buf);
+	}
+	fputs(last ? "\n" : ",\n", stdout);
+}
+
+/*
+ * libsmartcols prints one table as { "<name>": [ ... ] }; the --lib
+ * total is a member after it, so that "processes" stays a list of
+ * processes.
+ */
+static void print_json_with_total(struct lm_table *t)
+{
+	char *s = NULL, *end;
+
+	if (scols_print_table_to_string(t->tb, &s) || !s)
+		die_nomem();
+	end = strrchr(s, '}');
+	while (end && end > s && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	if (!end) {
+		fputs(s, stdout);
+		free(s);
+		return;
+	}
+	printf("%.*s,\n   \"total\": {\n", (int)(end - s), s);
+	printf("      \"processes\": %lu,\n", t->lib_procs);
+	json_size(t, "size", true, t->lib_size, false);
+	for (int i = 0; i < LM_NR_MEM; i++) {
+		char key[32], *k;
+
+		snprintf(key, sizeof(key), "%s", lm_mem_view_key(i));
+		for (k = key; *k; k++)
+			if (*k == '_')
+				*k = '-';
+		json_size(t, key, t->lib_mem.known & LM_MEM_BIT(i),
+			  t->lib_mem.v[i], i == LM_NR_MEM - 1);
+	}
+	fputs("   }\n}\n", stdout);
+	free(s);
+}
+
 void lm_table_print(struct lm_table *t)
 {
 	if (t->mode == LM_MODE_SUMMARY)
 		print_summary(t);
-	scols_print_table(t->tb);
+	if (t->lib && !t->json)
+		print_lib_total_line(t);
+	if (t->lib && t->json)
+		print_json_with_total(t);
+	else
+		scols_print_table(t->tb);
 	scols_unref_table(t->tb);
 	free(t->sum);
 	t->tb = NULL;
