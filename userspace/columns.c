@@ -737,6 +737,11 @@ void lm_table_print(struct lm_table *t)
 
 void lm_columns_help(FILE *out, const char *indent)
 {
+	int w = 0;
+
 	for (int i = 0; i < NCOLS; i++)
-		fprintf(out, "%s%10s  %s\n", indent, infos[i].name, infos[i].help);
+		if ((int)strlen(infos[i].name) > w)
+			w = (int)strlen(infos[i].name);
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(out, "%s%*s  %s\n", indent, w, infos[i].name, infos[i].help);
 }
