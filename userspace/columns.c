@@ -18,8 +18,13 @@ enum {
 	COL_OFFSET, COL_SIZE, COL_RECORDS, COL_ROLE, COL_SOURCE, COL_SEGMENT,
 	COL_FLAGS, COL_VMFLAGS, COL_THP, COL_THPREASON, COL_THPSIZES, COL_PMD,
 	COL_HUGE, COL_PAGESIZE, COL_MERGE, COL_DEV, COL_INODE, COL_PATH,
-	COL_PROCS, NCOLS
+	COL_PROCS, COL_RSS, COL_PSS, COL_SWAP, COL_PRIVATE, COL_SHARED, COL_ANON,
+	COL_SWAPPSS, COL_LOCKED, COL_PRIVDIRTY, COL_PRIVCLEAN, COL_SHDIRTY,
+	COL_SHCLEAN, COL_MTHP, NCOLS
 };
+
+/* As lsblk's: a size is a string ("12K") by default, a number with -b. */
+enum coltype { COLTYPE_STR, COLTYPE_SIZE };
 
 struct colinfo {
 	const char *name;
@@ -27,7 +32,13 @@ struct colinfo {
 	int flags;
 	int json;
 	const char *help;
+	enum coltype type;
+	unsigned int mem;	/* memory columns: the LM_MEM_BIT()s they sum */
 };
+
+#define MEMCOL(name, mask, help) \
+	{ name, 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, help, COLTYPE_SIZE, mask }
+#define M(x)	LM_MEM_BIT(LM_MEM_##x)
 
 static const struct colinfo infos[NCOLS] = {
 	[COL_NAME]	= { "NAME", 0.3, SCOLS_FL_TREE | SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
@@ -40,7 +51,8 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_END]	= { "END", 12, 0, SCOLS_JSON_STRING, "end address (hex)" },
 	[COL_PERMS]	= { "PERMS", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/<pid>/maps" },
 	[COL_OFFSET]	= { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "file offset (hex)" },
-	[COL_SIZE]	= { "SIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "size" },
+	[COL_SIZE]	= { "SIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "size",
+			    COLTYPE_SIZE },
 	[COL_RECORDS]	= { "RECORDS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 			    "number of records (VMAs)" },
 	[COL_ROLE]	= { "ROLE", 6, 0, SCOLS_JSON_STRING,
@@ -61,9 +73,9 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_PMD]	= { "PMD", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 			    "PMD-mapped huge pages backing it now" },
 	[COL_HUGE]	= { "HUGE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
-			    "bytes mapped by PMD-sized huge pages now" },
+			    "bytes mapped by PMD-sized huge pages now", COLTYPE_SIZE },
 	[COL_PAGESIZE]	= { "PAGESIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
-			    "kernel page size (smaps KernelPageSize)" },
+			    "kernel page size (smaps KernelPageSize)", COLTYPE_SIZE },
 	[COL_MERGE]	= { "MERGE", 8, 0, SCOLS_JSON_STRING,
 			    "why the record is not one VMA with the record before it" },
 	[COL_DEV]	= { "DEV", 5, 0, SCOLS_JSON_STRING, "device of the file (major:minor)" },
@@ -72,6 +84,24 @@ static const struct colinfo infos[NCOLS] = {
 			    "file or group name" },
 	[COL_PROCS]	= { "PROCS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 			    "number of processes (--summary)" },
+	[COL_RSS]	= MEMCOL("RSS", M(RSS), "resident memory (smaps Rss)"),
+	[COL_PSS]	= MEMCOL("PSS", M(PSS),
+				 "proportional set size: resident, each page divided by its sharers (smaps Pss)"),
+	[COL_SWAP]	= MEMCOL("SWAP", M(SWAP), "swapped out (smaps Swap)"),
+	[COL_PRIVATE]	= MEMCOL("PRIVATE", M(PRIVATE_CLEAN) | M(PRIVATE_DIRTY),
+				 "resident and mapped once (smaps Private_Clean + Private_Dirty)"),
+	[COL_SHARED]	= MEMCOL("SHARED", M(SHARED_CLEAN) | M(SHARED_DIRTY),
+				 "resident and mapped more than once (smaps Shared_Clean + Shared_Dirty)"),
+	[COL_ANON]	= MEMCOL("ANON", M(ANON), "resident anonymous memory (smaps Anonymous)"),
+	[COL_SWAPPSS]	= MEMCOL("SWAP-PSS", M(SWAP_PSS),
+				 "swapped out, each page divided by its sharers (smaps SwapPss)"),
+	[COL_LOCKED]	= MEMCOL("LOCKED", M(LOCKED), "PSS of mlock()ed memory (smaps Locked)"),
+	[COL_PRIVDIRTY]	= MEMCOL("PRIVATE-DIRTY", M(PRIVATE_DIRTY), "smaps Private_Dirty"),
+	[COL_PRIVCLEAN]	= MEMCOL("PRIVATE-CLEAN", M(PRIVATE_CLEAN), "smaps Private_Clean"),
+	[COL_SHDIRTY]	= MEMCOL("SHARED-DIRTY", M(SHARED_DIRTY), "smaps Shared_Dirty"),
+	[COL_SHCLEAN]	= MEMCOL("SHARED-CLEAN", M(SHARED_CLEAN), "smaps Shared_Clean"),
+	[COL_MTHP]	= { "MTHP", 6, 0, SCOLS_JSON_STRING,
+			    "PTE-mapped large folios per size (64K:12,16K:3); - none" },
 };
 
 struct lm_sumrow {
@@ -79,6 +109,7 @@ struct lm_sumrow {
 	unsigned long procs, records;
 	unsigned long long size, huge;
 	bool huge_unknown;
+	struct lm_mem_stats mem;
 	pid_t last_pid;
 };
 
@@ -107,7 +138,7 @@ int lm_table_parse_columns(struct lm_table *t, const char *list,
 			snprintf(bad, len, "%.*s", (int)n, s);
 			return -1;
 		}
-		if (t->ncols < NCOLS)
+		if (t->ncols < (int)(sizeof(t->cols) / sizeof(*t->cols)))
 			t->cols[t->ncols++] = id;
 		s += n;
 		if (*s == ',')
@@ -118,12 +149,14 @@ int lm_table_parse_columns(struct lm_table *t, const char *list,
 
 void lm_table_default_columns(struct lm_table *t)
 {
-	static const int tree[] = { COL_NAME, COL_PERMS, COL_SIZE, COL_ROLE,
-				    COL_SEGMENT, COL_THP, COL_THPREASON, COL_MERGE };
+	static const int tree[] = { COL_NAME, COL_PERMS, COL_SIZE, COL_RSS, COL_PSS,
+				    COL_ROLE, COL_SEGMENT, COL_THP, COL_THPREASON,
+				    COL_MERGE };
 	static const int list[] = { COL_PID, COL_START, COL_END, COL_PERMS, COL_SIZE,
-				    COL_ROLE, COL_THPREASON, COL_MERGE, COL_PATH };
+				    COL_RSS, COL_PSS, COL_ROLE, COL_THPREASON,
+				    COL_MERGE, COL_PATH };
 	static const int summary[] = { COL_PATH, COL_PROCS, COL_RECORDS, COL_SIZE,
-				       COL_HUGE };
+				       COL_HUGE, COL_RSS, COL_PSS };
 	const int *d = t->mode == LM_MODE_TREE ? tree :
 		       t->mode == LM_MODE_LIST ? list : summary;
 	size_t n = t->mode == LM_MODE_TREE ? sizeof(tree) / sizeof(*tree) :
@@ -149,6 +182,7 @@ void lm_table_init(struct lm_table *t)
 	if (!t->tb)
 		die_nomem();
 	scols_table_set_name(t->tb, names[t->mode]);
+	lm_mem_zero(&t->lib_mem);
 	scols_table_enable_json(t->tb, t->json);
 	scols_table_enable_raw(t->tb, t->raw);
 	scols_table_enable_noheadings(t->tb, t->noheadings);
@@ -163,14 +197,9 @@ void lm_table_init(struct lm_table *t)
 		cl = scols_table_new_column(t->tb, ci->name, ci->whint, flags);
 		if (!cl)
 			die_nomem();
-		if (t->json) {
-			int type = ci->json;
-
-			if ((t->cols[i] == COL_SIZE || t->cols[i] == COL_HUGE ||
-			     t->cols[i] == COL_PAGESIZE) && !t->bytes)
-				type = SCOLS_JSON_STRING;
-			scols_column_set_json_type(cl, type);
-		}
+		if (t->json)
+			scols_column_set_json_type(cl, ci->type == COLTYPE_SIZE &&
+						   !t->bytes ? SCOLS_JSON_STRING : ci->json);
 	}
 }
 
@@ -224,6 +253,19 @@ static const char *group_label(const struct lm_group *g)
 	return *g->name ? g->name : "[anon]";
 }
 
+/* A memory column's cell: the sum of its fields, empty when unknown. */
+static void set_mem(struct lm_table *t, struct libscols_line *ln, int i,
+		    const struct lm_mem_stats *m)
+{
+	unsigned long long v;
+	char buf[64];
+
+	if (!m || !lm_mem_get(m, infos[t->cols[i]].mem, &v))
+		return;
+	size_str(t, buf, sizeof(buf), v);
+	set(ln, i, buf);
+}
+
 static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			const struct lm_proc *p, const struct lm_rec *r)
 {
@@ -231,6 +273,10 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 	char buf[64];
 
 	for (int i = 0; i < t->ncols; i++) {
+		if (infos[t->cols[i]].mem) {
+			set_mem(t, ln, i, &r->mem);
+			continue;
+		}
 		switch (t->cols[i]) {
 		case COL_NAME:
 			setf(ln, i, "%lx-%lx", r->start, r->end);
@@ -322,6 +368,10 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 		case COL_PATH:
 			set(ln, i, group_label(g));
 			break;
+		case COL_MTHP:
+			if (r->mthp)
+				set(ln, i, *r->mthp ? r->mthp : "-");
+			break;
 		}
 	}
 }
@@ -359,6 +409,7 @@ struct totals {
 	long long records, procs;		/* -1: none */
 	unsigned long long size;
 	long long huge;				/* bytes, -1: unknown */
+	const struct lm_mem_stats *mem;		/* NULL: none */
 };
 
 static void fill_totals(struct lm_table *t, struct libscols_line *ln,
@@ -367,6 +418,10 @@ static void fill_totals(struct lm_table *t, struct libscols_line *ln,
 	char buf[64];
 
 	for (int i = 0; i < t->ncols; i++) {
+		if (infos[t->cols[i]].mem) {
+			set_mem(t, ln, i, o->mem);
+			continue;
+		}
 		switch (t->cols[i]) {
 		case COL_NAME:
 			set(ln, i, o->name);
@@ -446,14 +501,16 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 			huge += (unsigned long long)recs[i]->pmd << 21;
 	}
 	if (t->mode == LM_MODE_TREE) {
+		struct lm_mem_stats mem;
 		struct totals o = {
 			.name = group_label(g), .path = group_label(g),
 			.pid = p->pid, .comm = p->comm, .kind = g->kind,
 			.segment = g->elf_status, .inode = g,
 			.records = (long long)n, .procs = -1, .size = size,
-			.huge = known ? (long long)huge : -1,
+			.huge = known ? (long long)huge : -1, .mem = &mem,
 		};
 
+		lm_group_mem(g, &mem);
 		ln = new_line(t, parent);
 		if (t->colors)
 			scols_line_set_color(ln, "bold");
@@ -468,6 +525,7 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 			const struct lm_group *g)
 {
 	struct lm_sumrow *row = NULL;
+	struct lm_mem_stats mem;
 
 	if (!lm_group_is_file(g))
 		return;
@@ -484,6 +542,7 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 		memset(row, 0, sizeof(*row));
 		row->name = strdup(g->name);
 		row->last_pid = -1;
+		lm_mem_zero(&row->mem);
 		if (!row->name)
 			die_nomem();
 	}
@@ -492,6 +551,8 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 	row->last_pid = p->pid;
 	row->records += g->nr + g->nr_extra;
 	row->size += g->size;
+	lm_group_mem(g, &mem);
+	lm_mem_add(&row->mem, &mem);
 	row->huge += g->huge;
 	for (size_t i = 0; i < g->nr_extra; i++) {
 		const struct lm_rec *r = g->extra[i];
@@ -512,6 +573,7 @@ static void print_summary(struct lm_table *t)
 			.records = (long long)s->records, .procs = (long long)s->procs,
 			.size = s->size,
 			.huge = s->huge_unknown ? -1 : (long long)s->huge,
+			.mem = &s->mem,
 		};
 
 		fill_totals(t, new_line(t, NULL), &o);
@@ -519,9 +581,44 @@ static void print_summary(struct lm_table *t)
 	}
 }
 
+/* The sizes of the records group @g shows, bss included. */
+static unsigned long long group_size(const struct lm_group *g)
+{
+	unsigned long long size = 0;
+
+	for (size_t i = 0; i < g->nr; i++)
+		if (!g->recs[i]->lib)
+			size += lm_lib_size(g->recs[i]);
+	for (size_t i = 0; i < g->nr_extra; i++)
+		size += lm_lib_size(g->extra[i]);
+	return size;
+}
+
+/* --lib: add what @p's matching libraries cost to the total. */
+static void add_lib_total(struct lm_table *t, const struct lm_proc *p)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->ngroups; i++) {
+		const struct lm_group *g = &p->groups[i];
+		struct lm_mem_stats mem;
+
+		if (!lm_group_is_file(g) || !lm_group_matches(g, t->lib))
+			continue;
+		lm_group_mem(g, &mem);
+		lm_mem_add(&t->lib_mem, &mem);
+		t->lib_size += group_size(g);
+		any = true;
+	}
+	t->lib_procs += any;
+}
+
 void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 {
 	struct libscols_line *ln = NULL;
+
+	if (t->lib)
+		add_lib_total(t, p);
 
 	if (t->mode == LM_MODE_SUMMARY) {
 		for (size_t i = 0; i < p->ngroups; i++)
@@ -535,6 +632,7 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 			.name = name, .pid = p->pid, .comm = p->comm,
 			.source = p->from_smaps ? "smaps" : "module",
 			.records = (long long)p->nr, .procs = -1, .huge = -1,
+			.mem = &p->mem,
 		};
 
 		for (size_t i = 0; i < p->nr; i++)
@@ -555,11 +653,82 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 
 /* --- loading a process --- */
 
+static void print_lib_total_line(struct lm_table *t)
+{
+	char name[64];
+	struct totals o = {
+		.name = name, .path = "total", .records = -1,
+		.procs = (long long)t->lib_procs, .size = t->lib_size,
+		.huge = -1, .mem = &t->lib_mem,
+	};
+
+	snprintf(name, sizeof(name), "total: %lu process%s", t->lib_procs,
+		 t->lib_procs == 1 ? "" : "es");
+	fill_totals(t, new_line(t, NULL), &o);
+}
+
+/* A member of the "total" object: a size as the columns print one. */
+static void json_size(const struct lm_table *t, const char *key, bool known,
+		      unsigned long long v, bool last)
+{
+	char buf[64];
+
+	printf("      \"%s\": ", key);
+	if (!known) {
+		fputs("null", stdout);
+	} else {
+		size_str(t, buf, sizeof(buf), v);
+		printf(t->bytes ? "%s" : "\"%s\"", buf);
+	}
+	fputs(last ? "\n" : ",\n", stdout);
+}
+
+/*
+ * libsmartcols prints one table as { "<name>": [ ... ] }; the --lib
+ * total is a member after it, so that "processes" stays a list of
+ * processes.
+ */
+static void print_json_with_total(struct lm_table *t)
+{
+	char *s = NULL, *end;
+
+	if (scols_print_table_to_string(t->tb, &s) || !s)
+		die_nomem();
+	end = strrchr(s, '}');
+	while (end && end > s && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	if (!end) {
+		fputs(s, stdout);
+		free(s);
+		return;
+	}
+	printf("%.*s,\n   \"total\": {\n", (int)(end - s), s);
+	printf("      \"processes\": %lu,\n", t->lib_procs);
+	json_size(t, "size", true, t->lib_size, false);
+	for (int i = 0; i < LM_NR_MEM; i++) {
+		char key[32], *k;
+
+		snprintf(key, sizeof(key), "%s", lm_mem_view_key(i));
+		for (k = key; *k; k++)
+			if (*k == '_')
+				*k = '-';
+		json_size(t, key, t->lib_mem.known & LM_MEM_BIT(i),
+			  t->lib_mem.v[i], i == LM_NR_MEM - 1);
+	}
+	fputs("   }\n}\n", stdout);
+	free(s);
+}
+
 void lm_table_print(struct lm_table *t)
 {
 	if (t->mode == LM_MODE_SUMMARY)
 		print_summary(t);
-	scols_print_table(t->tb);
+	if (t->lib && !t->json)
+		print_lib_total_line(t);
+	if (t->lib && t->json)
+		print_json_with_total(t);
+	else
+		scols_print_table(t->tb);
 	scols_unref_table(t->tb);
 	free(t->sum);
 	t->tb = NULL;
@@ -568,6 +737,11 @@ void lm_table_print(struct lm_table *t)
 
 void lm_columns_help(FILE *out, const char *indent)
 {
+	int w = 0;
+
 	for (int i = 0; i < NCOLS; i++)
-		fprintf(out, "%s%10s  %s\n", indent, infos[i].name, infos[i].help);
+		if ((int)strlen(infos[i].name) > w)
+			w = (int)strlen(infos[i].name);
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(out, "%s%*s  %s\n", indent, w, infos[i].name, infos[i].help);
 }

@@ -21,11 +21,15 @@ struct lm_table {
 	enum lm_mode mode;
 	bool json, raw, noheadings, bytes, colors;
 	const char *lib;		/* --lib: only matching file groups */
-	int cols[32];
+	int cols[64];
 	int ncols;
 	struct libscols_table *tb;
 	struct lm_sumrow *sum;		/* --summary: one row per library */
 	size_t nsum;
+	/* --lib: what the matching libraries cost every process shown */
+	struct lm_mem_stats lib_mem;
+	unsigned long long lib_size;
+	unsigned long lib_procs;
 };
 
 /* The mode's default columns. */
@@ -36,7 +40,11 @@ int lm_table_parse_columns(struct lm_table *t, const char *list,
 void lm_table_init(struct lm_table *t);
 /* Add a process: its groups and records (or, --summary, its libraries). */
 void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p);
-/* Print the table and free it. */
+/*
+ * Print the table and free it.  With --lib, a last line (in JSON a
+ * "total" member) sums the matching libraries over the processes added:
+ * their PSS is what they cost the machine, as smem -m counts it.
+ */
 void lm_table_print(struct lm_table *t);
 /* One line per column: name and what it shows. */
 void lm_columns_help(FILE *out, const char *indent);

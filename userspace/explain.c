@@ -99,7 +99,7 @@ static const struct text role_texts[] = {
 	{ "relro", "RELRO: data the dynamic loader had to write while relocating the library (the GOT, vtables, pointers inside constant data) and then made read-only with mprotect(), so that a bug cannot overwrite it later. Because it was written, its pages are this process's own private copies, no longer the file's" },
 	{ "data", "writable data: the library's initialised global variables. Private copy-on-write: a page is the file's, shared, until the process first writes to it and gets its own copy" },
 	{ "bss", "bss: the zero-initialised rest of the data segment. It has no bytes in the file, so the loader maps anonymous memory for it, which is why /proc/<pid>/maps shows this record without a file name" },
-	{ "gap", "a no-access reservation between two segments: nothing may read, write or execute it, and it uses no memory" },
+	{ "gap", "a no-access reservation between two segments: nothing may read, write or execute it" },
 	{ "heap", "the heap" }, { "stack", "the main thread's stack" },
 	{ "vdso", "the vDSO, code the kernel provides for fast system calls" },
 	{ "vvar", "data the kernel shares with the vDSO" },
@@ -244,6 +244,62 @@ static void why_separate(FILE *f, const struct lm_rec *r, const struct lm_rec *p
 	}
 }
 
+#define MEM(x)	LM_MEM_BIT(LM_MEM_##x)
+
+/* What a no-access gap costs: address space, and memory only if touched before. */
+static void gap_memory(FILE *f, const struct lm_rec *r)
+{
+	unsigned long long rss;
+	char hs[32];
+
+	if (!lm_mem_get(&r->mem, MEM(RSS), &rss)) {
+		fputs("It reserves address space, and normally no memory (this view has no memory fields to confirm it). ", f);
+		return;
+	}
+	if (!rss) {
+		fputs("It reserves address space and uses no memory. ", f);
+		return;
+	}
+	human(hs, sizeof(hs), rss);
+	fprintf(f, "It reserves address space, yet %s of it is resident: pages touched before it was made no-access. ", hs);
+}
+
+/* How much of @r is resident, private or shared, and swapped out. */
+static void record_memory(FILE *f, const struct lm_rec *r)
+{
+	const struct lm_mem_stats *m = &r->mem;
+	unsigned long long rss, pss, priv, shared, swap;
+	char a[32], b[32], c[32];
+
+	if (!strcmp(lm_role(r), "gap")) {
+		gap_memory(f, r);
+		return;
+	}
+	if (!lm_mem_get(m, MEM(RSS), &rss))
+		return;
+	if (!rss) {
+		fputs("None of it is resident. ", f);
+	} else {
+		human(a, sizeof(a), rss);
+		fprintf(f, "%s of it is resident", a);
+		if (lm_mem_get(m, MEM(PRIVATE_CLEAN) | MEM(PRIVATE_DIRTY), &priv) &&
+		    lm_mem_get(m, MEM(SHARED_CLEAN) | MEM(SHARED_DIRTY), &shared)) {
+			human(b, sizeof(b), priv);
+			human(c, sizeof(c), shared);
+			fprintf(f, ": %s private to this process, %s shared with other mappings", b, c);
+		}
+		if (lm_mem_get(m, MEM(PSS), &pss)) {
+			human(a, sizeof(a), pss);
+			fprintf(f, " (PSS %s)", a);
+		}
+		fputs(". ", f);
+	}
+	if (lm_mem_get(m, MEM(SWAP), &swap) && swap) {
+		human(a, sizeof(a), swap);
+		fprintf(f, "%s of it is swapped out. ", a);
+	}
+}
+
 static void explain_record(FILE *out, int n, const struct lm_rec *r,
 			   const struct lm_rec *prev)
 {
@@ -264,6 +320,7 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 	if (r->elf_role && strcmp(r->elf_role, r->role))
 		fprintf(b.f, " (The module, which cannot read the ELF headers, guessed '%s'.)", r->role);
 	fputc(' ', b.f);
+	record_memory(b.f, r);
 	why_separate(b.f, r, prev);
 	if (r->thp == 1)
 		fprintf(b.f, "Transparent huge pages may back it (%s); %ld are mapped now.",
@@ -282,6 +339,23 @@ static int cmp_start(const void *a, const void *b)
 	const struct lm_rec *y = *(struct lm_rec * const *)b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The library's RSS and PSS in this process, its bss included. */
+static void group_memory(FILE *f, const struct lm_group *g)
+{
+	unsigned long long rss, pss;
+	struct lm_mem_stats m;
+	char a[32], b[32];
+
+	lm_group_mem(g, &m);
+	if (!lm_mem_get(&m, MEM(RSS), &rss) || !lm_mem_get(&m, MEM(PSS), &pss)) {
+		fputs(" How much of it is resident is unknown here (the view has no memory fields, or a bss record holds other memory too).", f);
+		return;
+	}
+	human(a, sizeof(a), rss);
+	human(b, sizeof(b), pss);
+	fprintf(f, " In this process %s of it is resident (RSS) and its proportional share (PSS: each page divided by the number of processes mapping it) is %s.", a, b);
 }
 
 static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_group *g)
@@ -345,6 +419,7 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 		fprintf(b.f, " The ELF headers could not be used (%s), so the roles are the module's.", g->elf_status);
 	if (p->from_smaps)
 		fputs(" The libmaps module is not loaded: this comes from /proc/<pid>/smaps, which does not say why records are kept apart or why THP does not apply.", b.f);
+	group_memory(b.f, g);
 	buf_para(out, &b);
 
 	for (size_t i = 0; i < n; i++)

@@ -151,15 +151,62 @@ static int num(const char *s, int base, unsigned long long *v)
 	return (errno || *end) ? -1 : 0;
 }
 
+/* The memory fields, in enum lm_mem order: the view's keys and smaps'. */
+static const struct {
+	const char *view, *smaps;
+} mem_keys[LM_NR_MEM] = {
+	[LM_MEM_RSS]		= { "rss", "Rss" },
+	[LM_MEM_PSS]		= { "pss", "Pss" },
+	[LM_MEM_ANON]		= { "anon", "Anonymous" },
+	[LM_MEM_SHARED_CLEAN]	= { "shared_clean", "Shared_Clean" },
+	[LM_MEM_SHARED_DIRTY]	= { "shared_dirty", "Shared_Dirty" },
+	[LM_MEM_PRIVATE_CLEAN]	= { "private_clean", "Private_Clean" },
+	[LM_MEM_PRIVATE_DIRTY]	= { "private_dirty", "Private_Dirty" },
+	[LM_MEM_SWAP]		= { "swap", "Swap" },
+	[LM_MEM_SWAP_PSS]	= { "swap_pss", "SwapPss" },
+	[LM_MEM_LOCKED]		= { "locked", "Locked" },
+};
+
+const char *lm_mem_view_key(enum lm_mem m)
+{
+	return mem_keys[m].view;
+}
+
+const char *lm_mem_smaps_key(enum lm_mem m)
+{
+	return mem_keys[m].smaps;
+}
+
+/*
+ * A memory field of a header, group or record line: 0 when @key is one
+ * and @val a number, -1 when @val is not, 1 when @key is no memory field.
+ */
+static int mem_field(struct lm_mem_stats *m, const char *key, const char *val)
+{
+	for (int i = 0; i < LM_NR_MEM; i++) {
+		if (strcmp(key, mem_keys[i].view))
+			continue;
+		if (num(val, 10, &m->v[i]))
+			return -1;
+		m->known |= LM_MEM_BIT(i);
+		return 0;
+	}
+	return 1;
+}
+
 struct header {
 	unsigned long long pid, vmas, groups;
+	struct lm_mem_stats mem;
 	char *comm;
 };
 
 static int header_field(void *obj, const char *key, char *val)
 {
 	struct header *h = obj;
+	int rc = mem_field(&h->mem, key, val);
 
+	if (rc <= 0)
+		return rc;
 	if (!strcmp(key, "pid"))
 		return num(val, 10, &h->pid);
 	if (!strcmp(key, "vmas"))
@@ -175,7 +222,10 @@ static int group_field(void *obj, const char *key, char *val)
 {
 	struct lm_group *g = obj;
 	unsigned long long v;
+	int rc = mem_field(&g->mem, key, val);
 
+	if (rc <= 0)
+		return rc;
 	if (!strcmp(key, "records")) {
 		if (num(val, 10, &v))
 			return -1;
@@ -200,7 +250,10 @@ static int rec_field(void *obj, const char *key, char *val)
 {
 	struct lm_rec *r = obj;
 	unsigned long long v;
+	int rc = mem_field(&r->mem, key, val);
 
+	if (rc <= 0)
+		return rc;
 	if (!strcmp(key, "role")) {
 		r->role = xstrdup(val);
 	} else if (!strcmp(key, "flags")) {
@@ -232,6 +285,8 @@ static int rec_field(void *obj, const char *key, char *val)
 		r->pagesize_kb = v;
 	} else if (!strcmp(key, "merge")) {
 		r->merge = xstrdup(val);
+	} else if (!strcmp(key, "mthp")) {
+		r->mthp = xstrdup(val);
 	}
 	return 0;
 }
@@ -307,6 +362,7 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 			    !h.comm)
 				goto bad;
 			p->pid = (pid_t)h.pid;
+			p->mem = h.mem;
 			p->comm = xstrdup(h.comm);
 		} else if (!strncmp(line, "group ", 6)) {
 			char *kind = line + 6, *sp = strchr(kind, ' ');
@@ -359,6 +415,54 @@ bad:
 }
 
 /* --- the fallback: /proc/<pid>/smaps --- */
+
+/*
+ * "Rss:   12 kB" and the other memory lines of a record: 0 when @line is
+ * one (@m updated), 1 when it is no memory line, -1 when malformed.
+ */
+static int smaps_mem_line(struct lm_mem_stats *m, const char *line)
+{
+	size_t klen = strcspn(line, ":");
+	unsigned long long kb;
+	char *end;
+
+	if (!line[klen])
+		return 1;
+	for (int i = 0; i < LM_NR_MEM; i++) {
+		if (strlen(mem_keys[i].smaps) != klen ||
+		    strncmp(line, mem_keys[i].smaps, klen))
+			continue;
+		errno = 0;
+		kb = strtoull(line + klen + 1, &end, 10);
+		if (errno || end == line + klen + 1 || strcmp(end, " kB"))
+			return -1;
+		m->v[i] = kb * 1024;
+		m->known |= LM_MEM_BIT(i);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The fallback's group and process totals are the sums of the records
+ * just read.  smaps_rollup would round PSS once rather than per VMA
+ * (smaps prints whole kB, so the sum may be up to 1023 bytes a record
+ * lower), but it is a second read at another moment: pages fault in and
+ * out between the two, and totals that are not the sum of the lines
+ * under them would mislead more than that rounding does.
+ */
+static void smaps_totals(struct lm_proc *p)
+{
+	lm_mem_zero(&p->mem);
+	for (size_t i = 0; i < p->ngroups; i++) {
+		struct lm_group *g = &p->groups[i];
+
+		lm_mem_zero(&g->mem);
+		for (size_t j = 0; j < g->nr; j++)
+			lm_mem_add(&g->mem, &g->recs[j]->mem);
+		lm_mem_add(&p->mem, &g->mem);
+	}
+}
 
 static const char *anon_kind(const char *name)
 {
@@ -521,6 +625,11 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		}
 		if (!r)
 			goto bad;
+		n = smaps_mem_line(&r->mem, line);
+		if (n < 0)
+			goto bad;
+		if (!n)
+			continue;
 		if (!strncmp(line, "VmFlags:", 8)) {
 			char *s = line + 8, *d;
 
@@ -579,6 +688,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		p->recs[i].role = xstrdup(smaps_role(&p->recs[i],
 						     i ? &p->recs[i - 1] : NULL,
 						     p->recs[i].group));
+	smaps_totals(p);
 	free(copy);
 	free(ino);
 	free(dev);
@@ -622,6 +732,38 @@ void lm_attach_bss(struct lm_proc *p)
 	free(sorted);
 }
 
+/* @r's memory, less the fields a partly-bss record cannot split: its nonzero ones. */
+static struct lm_mem_stats lib_part(const struct lm_rec *r)
+{
+	struct lm_mem_stats x = r->mem;
+
+	if (lm_lib_size(r) == r->end - r->start)
+		return x;
+	for (int i = 0; i < LM_NR_MEM; i++)
+		if (x.v[i])
+			x.known &= ~LM_MEM_BIT(i);
+	return x;
+}
+
+void lm_group_mem(const struct lm_group *g, struct lm_mem_stats *out)
+{
+	*out = g->mem;
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct lm_rec *r = g->recs[i];
+
+		if (!r->lib)
+			continue;
+		out->known &= r->mem.known;
+		for (int m = 0; m < LM_NR_MEM; m++)
+			out->v[m] -= out->v[m] < r->mem.v[m] ? out->v[m] : r->mem.v[m];
+	}
+	for (size_t i = 0; i < g->nr_extra; i++) {
+		struct lm_mem_stats x = lib_part(g->extra[i]);
+
+		lm_mem_add(out, &x);
+	}
+}
+
 void lm_proc_free(struct lm_proc *p)
 {
 	for (size_t i = 0; i < p->nr; i++) {
@@ -632,6 +774,7 @@ void lm_proc_free(struct lm_proc *p)
 		free(r->thp_reason);
 		free(r->thp_sizes);
 		free(r->merge);
+		free(r->mthp);
 		free(r->elf_role);
 		free(r->segment);
 		free(r->elf_note);

@@ -15,6 +15,69 @@
 
 struct lm_group;
 
+/*
+ * What memory costs, with smaps' meaning, in bytes (smaps' kB x 1024).  A
+ * view from before the module counted memory, or one whose module does
+ * not count swap yet, lacks some fields: each is known or not on its own.
+ */
+enum lm_mem {
+	LM_MEM_RSS,
+	LM_MEM_PSS,
+	LM_MEM_ANON,
+	LM_MEM_SHARED_CLEAN,
+	LM_MEM_SHARED_DIRTY,
+	LM_MEM_PRIVATE_CLEAN,
+	LM_MEM_PRIVATE_DIRTY,
+	LM_MEM_SWAP,
+	LM_MEM_SWAP_PSS,
+	LM_MEM_LOCKED,
+	LM_NR_MEM
+};
+
+#define LM_MEM_BIT(m)	(1U << (m))
+#define LM_MEM_ALL	(LM_MEM_BIT(LM_NR_MEM) - 1)
+
+struct lm_mem_stats {
+	unsigned long long v[LM_NR_MEM];
+	unsigned int known;		/* LM_MEM_BIT()s of the known fields */
+};
+
+/* The view's key of @m ("shared_clean"), and smaps' ("Shared_Clean"). */
+const char *lm_mem_view_key(enum lm_mem m);
+const char *lm_mem_smaps_key(enum lm_mem m);
+
+/* An empty sum: every field known, 0. */
+static inline void lm_mem_zero(struct lm_mem_stats *s)
+{
+	for (int i = 0; i < LM_NR_MEM; i++)
+		s->v[i] = 0;
+	s->known = LM_MEM_ALL;
+}
+
+/* Add @x to @sum; a field unknown in either is unknown in the sum. */
+static inline void lm_mem_add(struct lm_mem_stats *sum, const struct lm_mem_stats *x)
+{
+	for (int i = 0; i < LM_NR_MEM; i++)
+		sum->v[i] += x->v[i];
+	sum->known &= x->known;
+}
+
+/*
+ * The sum of the fields in @mask into @v; false if one of them is
+ * unknown (@v is then 0).
+ */
+static inline bool lm_mem_get(const struct lm_mem_stats *s, unsigned int mask,
+			      unsigned long long *v)
+{
+	*v = 0;
+	if ((s->known & mask) != mask)
+		return false;
+	for (int i = 0; i < LM_NR_MEM; i++)
+		if (mask & LM_MEM_BIT(i))
+			*v += s->v[i];
+	return true;
+}
+
 struct lm_rec {
 	unsigned long start, end;
 	char perms[5];
@@ -29,6 +92,8 @@ struct lm_rec {
 	long pmd;			/* -1: unknown */
 	unsigned long pagesize_kb;
 	char *merge;			/* NULL: unknown */
+	struct lm_mem_stats mem;
+	char *mthp;			/* "64K:12,16K:3"; "": none; NULL: unknown */
 
 	/* Filled by elf.c: the ELF segment the record comes from. */
 	char *elf_role;			/* NULL: no ELF verdict */
@@ -53,6 +118,7 @@ struct lm_group {
 	unsigned long long ino;
 	unsigned long records;
 	unsigned long long size, huge;	/* huge: bytes; -1ULL unknown */
+	struct lm_mem_stats mem;	/* the group line's; smaps: the records' sum */
 	struct lm_rec **recs;		/* the group's records, by address */
 	size_t nr;
 	struct lm_rec **extra;		/* bss records attached by the tool */
@@ -65,6 +131,7 @@ struct lm_proc {
 	char *comm;
 	bool nomm;
 	bool from_smaps;		/* the fallback: no merge/THP reasons */
+	struct lm_mem_stats mem;	/* the header's; smaps: the records' sum */
 	struct lm_rec *recs;		/* every record, by address */
 	size_t nr;
 	struct lm_group *groups;	/* in the view's order */
@@ -94,6 +161,16 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
  * it.
  */
 void lm_attach_bss(struct lm_proc *p);
+
+/*
+ * What the library (or other group) @g costs as the tool shows it: the
+ * group's totals, less its records the tool moved to a library (bss),
+ * plus the bss records it attached to @g.  A bss record that also holds
+ * other anonymous memory (lm_lib_size() below its size) makes a field
+ * unknown unless the record's value is 0: which pages are the bss's
+ * nobody can tell.
+ */
+void lm_group_mem(const struct lm_group *g, struct lm_mem_stats *out);
 
 void lm_proc_free(struct lm_proc *p);
 
