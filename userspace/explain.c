@@ -350,12 +350,19 @@ static void group_memory(FILE *f, const struct lm_group *g)
 
 	lm_group_mem(g, &m);
 	if (!lm_mem_get(&m, MEM(RSS), &rss) || !lm_mem_get(&m, MEM(PSS), &pss)) {
-		fputs(" How much of it is resident is unknown here (the view has no memory fields, or a bss record holds other memory too).", f);
+		fputs(" How much of it is resident is unknown here (the view has no memory fields).", f);
 		return;
 	}
 	human(a, sizeof(a), rss);
 	human(b, sizeof(b), pss);
 	fprintf(f, " In this process %s of it is resident (RSS) and its proportional share (PSS: each page divided by the number of processes mapping it) is %s.", a, b);
+	for (size_t i = 0; i < g->nr_extra; i++) {
+		const struct lm_rec *r = g->extra[i];
+
+		if (lm_lib_size(r) != r->end - r->start)
+			fprintf(f, " That leaves out the record at %lx, whose bss shares one VMA with anonymous memory mapped after it: which of its pages are the bss's nobody can tell.",
+				r->start);
+	}
 }
 
 static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_group *g)

@@ -732,7 +732,11 @@ void lm_attach_bss(struct lm_proc *p)
 	free(sorted);
 }
 
-/* @r's memory, less the fields a partly-bss record cannot split: its nonzero ones. */
+/*
+ * @r's memory as the library's: all of it, or none if the record also
+ * holds other anonymous memory, whose pages nobody can tell from the
+ * bss's (the record shows them on its own line).
+ */
 static struct lm_mem_stats lib_part(const struct lm_rec *r)
 {
 	struct lm_mem_stats x = r->mem;
@@ -740,8 +744,7 @@ static struct lm_mem_stats lib_part(const struct lm_rec *r)
 	if (lm_lib_size(r) == r->end - r->start)
 		return x;
 	for (int i = 0; i < LM_NR_MEM; i++)
-		if (x.v[i])
-			x.known &= ~LM_MEM_BIT(i);
+		x.v[i] = 0;
 	return x;
 }
 

@@ -166,9 +166,9 @@ void lm_attach_bss(struct lm_proc *p);
  * What the library (or other group) @g costs as the tool shows it: the
  * group's totals, less its records the tool moved to a library (bss),
  * plus the bss records it attached to @g.  A bss record that also holds
- * other anonymous memory (lm_lib_size() below its size) makes a field
- * unknown unless the record's value is 0: which pages are the bss's
- * nobody can tell.
+ * other anonymous memory (lm_lib_size() below its size) is left out:
+ * which of its pages are the bss's nobody can tell, and the record shows
+ * them on its own line.
  */
 void lm_group_mem(const struct lm_group *g, struct lm_mem_stats *out);
 

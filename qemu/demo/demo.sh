@@ -27,6 +27,12 @@ if [ -n "$tool" ]; then
 	echo "### libmaps --lib libstdc++ $pid"
 	"$tool" --lib libstdc++ "$pid" | cat
 	echo
+	echo "### libmaps -o name,perms,size,rss,pss,private,shared,role --lib libstdc++ $pid"
+	"$tool" -o name,perms,size,rss,pss,private,shared,role --lib libstdc++ "$pid" | cat
+	echo
+	echo "### libmaps --summary $pid"
+	"$tool" --summary "$pid" | cat
+	echo
 	echo "### libmaps -J -o name,perms,role,segment,thp-reason,merge --lib libstdc++ $pid"
 	"$tool" -J -o name,perms,role,segment,thp-reason,merge --lib libstdc++ "$pid"
 	echo
