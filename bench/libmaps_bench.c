@@ -249,6 +249,28 @@ static double ms(uint64_t ns)
 	return ns / 1e6;
 }
 
+/* The parts of an open, as the module's last_open_ns tells them. */
+#define NR_PHASES	5
+static const char *const phase_names[NR_PHASES] = {
+	"THP settings", "copy", "page-table walk", "grouping", "text",
+};
+
+/* Add the module's last_open_ns to @ms. */
+static void add_phases(double *ms)
+{
+	char buf[256], *p = buf;
+	ssize_t n = read_whole(PARAMS "last_open_ns", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (int i = 0; i < NR_PHASES && *p; i++) {
+		ms[i] += strtod(p, &p) / 1e6;
+		if (*p == ',')
+			p++;
+	}
+}
+
 struct result {
 	bool valid;
 	uint64_t median, min, max;	/* ns */
@@ -256,6 +278,7 @@ struct result {
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
 	long restarts, single;		/* libmaps: the module's counts */
+	double phase_ms[NR_PHASES];	/* libmaps: mean time of each part of an open */
 };
 
 static uint64_t writer_p99(int m)
@@ -378,6 +401,7 @@ static void run(long want, long mib, int reps, const char *self)
 			if (m == M_LIBMAPS || m == M_LIBMAPS_ONE) {
 				long p = read_param("last_snapshot_bytes");
 
+				add_phases(res[m].phase_ms);
 				if (p > res[m].peak)
 					res[m].peak = p;
 			}
@@ -446,6 +470,13 @@ next:
 		       (unsigned long)res[M_LIBMAPS_ONE].p99_us,
 		       (unsigned long)res[M_MAPS].p99_us,
 		       (unsigned long)res[M_IDLE].p99_us);
+	}
+	if (res[M_LIBMAPS].valid) {
+		printf("libmaps open, mean ms:");
+		for (int i = 0; i < NR_PHASES; i++)
+			printf("%s %s %.2f", i ? "," : "", phase_names[i],
+			       res[M_LIBMAPS].phase_ms[i] / reps);
+		printf("\n");
 	}
 	if (res[M_LIBMAPS].peak > 0)
 		printf("module peak allocation for one snapshot: %ld bytes, %.2fx the view's %zd bytes\n",

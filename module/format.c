@@ -16,6 +16,7 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/timekeeping.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -524,6 +525,17 @@ static void lm_put_view(struct lm_out *o, const struct lm_snapshot *snap,
  * and the text all exist: for the benchmarks (bench/), which compare it
  * with the size of the text.
  */
+/*
+ * Where the time of the last open went, in ns: reading the THP settings,
+ * copying the VMAs, walking their page tables, grouping them and writing
+ * the text (the benchmark prints them).
+ */
+static unsigned long lm_last_ns[5];
+static unsigned int lm_last_ns_nr = ARRAY_SIZE(lm_last_ns);
+module_param_array_named(last_open_ns, lm_last_ns, ulong, &lm_last_ns_nr, 0444);
+MODULE_PARM_DESC(last_open_ns,
+		 "ns the last open spent reading THP settings, copying, walking, grouping, formatting");
+
 static unsigned long lm_last_snapshot_bytes;
 module_param_named(last_snapshot_bytes, lm_last_snapshot_bytes, ulong, 0444);
 MODULE_PARM_DESC(last_snapshot_bytes,
@@ -599,17 +611,27 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
 	struct lm_text *text;
 	int ret;
 
+	u64 t0, t1;
+
 	ret = lm_snapshot_take(task, pid, &snap);
 	if (ret)
 		return ERR_PTR(ret);
+	t0 = ktime_get_ns();
 	ret = lm_groups_build(&snap, &g);
 	if (ret) {
 		text = ERR_PTR(ret);
 	} else {
+		t1 = ktime_get_ns();
 		text = lm_render(&snap, &g);
-		if (!IS_ERR(text))
+		if (!IS_ERR(text)) {
 			WRITE_ONCE(lm_last_snapshot_bytes,
 				   lm_peak_bytes(&snap, &g, text));
+			WRITE_ONCE(lm_last_ns[0], snap.thp_ns);
+			WRITE_ONCE(lm_last_ns[1], snap.copy_ns);
+			WRITE_ONCE(lm_last_ns[2], snap.walk_ns);
+			WRITE_ONCE(lm_last_ns[3], t1 - t0);
+			WRITE_ONCE(lm_last_ns[4], ktime_get_ns() - t1);
+		}
 		lm_groups_release(&g);
 	}
 	lm_snapshot_release(&snap);

@@ -113,6 +113,10 @@ struct lm_snapshot {
 	unsigned int nr;	/* VMAs copied */
 	unsigned int cap;	/* VMAs allocated */
 	struct lm_vma *vmas;	/* nr of them, in address order */
+	/* where the time of the last open went, in ns (lm_view_render()) */
+	u64 thp_ns;		/* reading the THP settings */
+	u64 copy_ns;		/* copying the VMAs, under the lock */
+	u64 walk_ns;		/* walking their page tables */
 };
 
 /* snapshot.c */
@@ -121,7 +125,15 @@ int lm_snapshot_take(struct task_struct *task, pid_t pid,
 void lm_snapshot_release(struct lm_snapshot *snap);
 
 /* walk.c */
-int lm_record_walk(struct mm_struct *mm, struct lm_vma *v);
+/*
+ * PMD tables a page-table walk goes through, across records, between two
+ * looks at whether a writer waits for the mmap lock: 64 of 512 entries are
+ * 128 MiB of address space mapped by 4 KiB pages, or 64 small VMAs.
+ */
+#define LM_WALK_BATCH	64
+
+int lm_record_walk(struct mm_struct *mm, struct lm_vma *v, unsigned int *work);
+bool lm_walk_yield(struct mm_struct *mm, unsigned int *work);
 extern atomic_long_t lm_walk_yields;
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
 

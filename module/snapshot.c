@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "libmaps.h"
@@ -217,21 +218,23 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 
 /*
  * What backs each copied VMA (walk.c), once the copy is made: under the
- * mmap lock again, but let go whenever a writer waits for it, between two
- * records or inside one, so that a process with gigabytes resident is
- * not held still for the whole walk.  These figures are sampled, not part
- * of the one state of the map the copy is.
+ * mmap lock again, but let go whenever a writer waits for it once
+ * LM_WALK_BATCH PMD tables were walked, between two records or inside
+ * one, so that a process with gigabytes resident is not held still for
+ * the whole walk, nor one of many small VMAs let go for every record.
+ * These figures are sampled, not part of the one state of the map the
+ * copy is.
  */
 static int lm_snapshot_walk(struct mm_struct *mm, struct lm_snapshot *snap)
 {
-	unsigned int i;
+	unsigned int i, work = 0;
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	for (i = 0; i < snap->nr; i++) {
-		if (lm_record_walk(mm, &snap->vmas[i]))
+		if (lm_record_walk(mm, &snap->vmas[i], &work))
 			return -EINTR;
-		if (!mmap_lock_is_contended(mm))
+		if (work < LM_WALK_BATCH || !lm_walk_yield(mm, &work))
 			continue;
 		atomic_long_inc(&lm_walk_yields);
 		mmap_read_unlock(mm);
@@ -260,9 +263,12 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 	unsigned int batch = LM_HAVE_MM_LOCK_SEQ ? READ_ONCE(lm_batch_vmas) : 0;
 	unsigned int cap = 0, restarts = 0, grown = 0;
 	struct lm_thp_global thp;
+	u64 t0 = ktime_get_ns(), t1;
 	int ret;
 
 	lm_thp_global_read(&thp);
+	t1 = ktime_get_ns();
+	snap->thp_ns = t1 - t0;
 
 	for (;;) {
 		if (!snap->vmas) {
@@ -294,8 +300,11 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 		}
 	}
 
+	t0 = ktime_get_ns();
+	snap->copy_ns = t0 - t1;
 	if (!ret)
 		ret = lm_snapshot_walk(mm, snap);
+	snap->walk_ns = ktime_get_ns() - t0;
 	if (ret)
 		lm_snapshot_free_vmas(snap);
 	return ret;

@@ -44,6 +44,8 @@ struct lm_walk {
 	struct lm_vma *v;
 	struct page *last_head;	/* the large folio the last PTE mapped */
 	bool shmem_holes;	/* count shmem swap where nothing is mapped */
+	unsigned long valid_block; /* lm_pte_page(): 1 + a pfn_valid() block */
+	unsigned int *work;	/* PMD tables walked since the lock was let go */
 	/* the swap entries of the PTE table being walked, by index */
 	DECLARE_BITMAP(swapped, PTRS_PER_PTE);
 };
@@ -109,14 +111,25 @@ static void lm_account(struct lm_mem *mem, struct page *page, int nr,
 /*
  * vm_normal_page() where PTEs can be special (x86): a special PTE (the
  * zero page, a PFN map, DAX) has a page only if the VMA's own hook gives
- * one; pfn_valid() stands in for the unexported highest_memmap_pfn.
+ * one; pfn_valid() stands in for the unexported highest_memmap_pfn.  It
+ * answers for a whole block of LM_PFN_BLOCK_SHIFT at least (the 2 MiB
+ * subsection of SPARSEMEM, a section, or all of FLATMEM), so the last
+ * block found valid is remembered: most pages of a process lie in a few.
  */
-static struct page *lm_pte_page(struct vm_area_struct *vma, unsigned long addr,
-				pte_t pte)
+#define LM_PFN_BLOCK_SHIFT	(21 - PAGE_SHIFT)
+
+static struct page *lm_pte_page(struct lm_walk *w, unsigned long addr, pte_t pte)
 {
+	unsigned long pfn = pte_pfn(pte);
+
 	if (pte_special(pte))
-		return lm_vma_find_special_page(vma, addr);
-	return pfn_valid(pte_pfn(pte)) ? pte_page(pte) : NULL;
+		return lm_vma_find_special_page(w->vma, addr);
+	if ((pfn >> LM_PFN_BLOCK_SHIFT) + 1 != w->valid_block) {
+		if (!pfn_valid(pfn))
+			return NULL;
+		w->valid_block = (pfn >> LM_PFN_BLOCK_SHIFT) + 1;
+	}
+	return pte_page(pte);
 }
 
 /*
@@ -199,7 +212,7 @@ static void lm_pte_entry(struct lm_walk *w, pte_t *ptep, unsigned long addr,
 		return;
 	}
 	if (pte_present(pte)) {
-		page = lm_pte_page(vma, addr, pte);
+		page = lm_pte_page(w, addr, pte);
 		dirty = pte_dirty(pte);
 	} else {
 		page = lm_pte_entry_page(pte, &kind);
@@ -452,32 +465,22 @@ static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
- * PMD tables walked between two looks at whether a writer waits for the
- * mmap lock: 64 of 512 entries are 128 MiB of address space mapped by
- * 4 KiB pages.
- */
-#define LM_WALK_BATCH	64
-
-/*
  * Walk [@addr, @end) of @w->vma.  Returns where it stopped: @end, or a
- * PMD boundary before it if a writer waits for the mmap lock.
+ * PMD boundary before it if a writer waits for the mmap lock and
+ * LM_WALK_BATCH PMD tables were walked since it was last let in.
  */
 static unsigned long lm_vma_walk(struct lm_walk *w, unsigned long addr,
 				 unsigned long end)
 {
 	struct mm_struct *mm = w->vma->vm_mm;
-	unsigned int batch = 0;
 	unsigned long next;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
 
 	for (; addr < end; addr = next) {
-		if (++batch % LM_WALK_BATCH == 0) {
-			if (mmap_lock_is_contended(mm))
-				return addr;
-			cond_resched();
-		}
+		if (++*w->work >= LM_WALK_BATCH && lm_walk_yield(mm, w->work))
+			return addr;
 		pgd = pgd_offset(mm, addr);
 		next = pgd_addr_end(addr, end);
 		if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))
@@ -501,25 +504,46 @@ hole:
 }
 
 /**
+ * lm_walk_yield - whether the walk should let a waiting writer in now
+ * @mm: the mm whose mmap lock the walk holds
+ * @work: PMD tables walked since the lock was last let go, at least
+ *	LM_WALK_BATCH; reset when it says yes
+ *
+ * Gives up the CPU if it is wanted, every LM_WALK_BATCH tables.
+ */
+bool lm_walk_yield(struct mm_struct *mm, unsigned int *work)
+{
+	if (mmap_lock_is_contended(mm)) {
+		*work = 0;
+		return true;
+	}
+	if (*work % LM_WALK_BATCH == 0)
+		cond_resched();
+	return false;
+}
+
+/**
  * lm_record_walk - count what backs the range of @v now
  * @mm: its mm, whose mmap lock the caller holds for reading
  * @v: a copied VMA; its ->pmd, ->mthp and ->mem are counted
+ * @work: PMD tables walked since the lock was last let go (lm_walk_yield())
  *
  * Walks the page tables of whatever VMAs map @v's range now, the one it
  * was copied from unless the map changed since (the lock may have been
  * dropped in between): not hugetlb, not a PFN map (walk_page_vma() walks
  * neither for smaps).  When a writer waits for the lock the walk lets it
- * in, between two PMD tables, and goes on from there; page-table pages
+ * in, between two PMD tables once LM_WALK_BATCH were walked since it was
+ * last let in, and goes on from there; page-table pages
  * at PMD level and above are freed only under the write lock, and a huge
  * PUD entry is pud_bad() and never read as a table.
  *
  * Return: 0, with the lock held; or -EINTR, without it, if a fatal signal
  * came while waiting to take it again.
  */
-int lm_record_walk(struct mm_struct *mm, struct lm_vma *v)
+int lm_record_walk(struct mm_struct *mm, struct lm_vma *v, unsigned int *work)
 {
 	unsigned long addr = v->start, end, start = 0, stop = 0;
-	struct lm_walk w = { .v = v };
+	struct lm_walk w = { .v = v, .work = work };
 	struct file *file = NULL;
 	struct vm_area_struct *vma;
 
