@@ -165,7 +165,7 @@ static void lm_put_str(struct lm_out *o, const char *s)
  * cursor and return it advanced: no vsnprintf() for every field (that
  * was most of the cost of a view), and one copy into the text per line.
  */
-static char *lm_cat(char *p, const char *s)
+static __always_inline char *lm_cat(char *p, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -174,28 +174,30 @@ static char *lm_cat(char *p, const char *s)
 }
 
 /* @v in lower-case hexadecimal, at least @width digits ("%0*llx"). */
-static char *lm_hex(char *p, unsigned long long v, int width)
+static __always_inline char *lm_hex(char *p, unsigned long long v, int width)
 {
 	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int i = sizeof(tmp);
+	int n = v ? (fls64(v) + 3) / 4 : 1, i;
 
-	do {
-		tmp[--i] = digits[v & 0xf];
+	if (n < width)
+		n = width;
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = digits[v & 0xf];
 		v >>= 4;
-	} while (v);
-	while (i > (int)sizeof(tmp) - width)
-		tmp[--i] = '0';
-	memcpy(p, tmp + i, sizeof(tmp) - i);
-	return p + sizeof(tmp) - i;
+	}
+	return p + n;
 }
 
 /* @v in decimal ("%llu"). */
-static char *lm_dec(char *p, unsigned long long v)
+static __always_inline char *lm_dec(char *p, unsigned long long v)
 {
 	char tmp[20];
 	int i = sizeof(tmp);
 
+	if (v < 10) {		/* most memory fields of most records: 0 */
+		*p = '0' + v;
+		return p + 1;
+	}
 	do {
 		tmp[--i] = '0' + do_div(v, 10);
 	} while (v);

@@ -132,8 +132,7 @@ void lm_snapshot_release(struct lm_snapshot *snap);
  */
 #define LM_WALK_BATCH	64
 
-int lm_record_walk(struct mm_struct *mm, struct lm_vma *v, unsigned int *work);
-bool lm_walk_yield(struct mm_struct *mm, unsigned int *work);
+int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr);
 extern atomic_long_t lm_walk_yields;
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
 

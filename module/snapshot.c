@@ -217,36 +217,6 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 }
 
 /*
- * What backs each copied VMA (walk.c), once the copy is made: under the
- * mmap lock again, but let go whenever a writer waits for it once
- * LM_WALK_BATCH PMD tables were walked, between two records or inside
- * one, so that a process with gigabytes resident is not held still for
- * the whole walk, nor one of many small VMAs let go for every record.
- * These figures are sampled, not part of the one state of the map the
- * copy is.
- */
-static int lm_snapshot_walk(struct mm_struct *mm, struct lm_snapshot *snap)
-{
-	unsigned int i, work = 0;
-
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	for (i = 0; i < snap->nr; i++) {
-		if (lm_record_walk(mm, &snap->vmas[i], &work))
-			return -EINTR;
-		if (work < LM_WALK_BATCH || !lm_walk_yield(mm, &work))
-			continue;
-		atomic_long_inc(&lm_walk_yields);
-		mmap_read_unlock(mm);
-		cond_resched();
-		if (mmap_read_lock_killable(mm))
-			return -EINTR;
-	}
-	mmap_read_unlock(mm);
-	return 0;
-}
-
-/*
  * Size the array from an unlocked look at map_count, then copy; if the
  * map grew in between, or changed between two batches, drop everything
  * and start again.  The memory is proportional to the VMA count and
@@ -302,8 +272,17 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 
 	t0 = ktime_get_ns();
 	snap->copy_ns = t0 - t1;
+	/*
+	 * What backs each copied VMA, once the copy is made (walk.c): under
+	 * the mmap lock again, but let go whenever a writer waits for it
+	 * once LM_WALK_BATCH PMD tables were walked, between two records or
+	 * inside one, so that a process with gigabytes resident is not held
+	 * still for the whole walk, nor one of many small VMAs let go for
+	 * every record.  These figures are sampled, not part of the one
+	 * state of the map the copy is.
+	 */
 	if (!ret)
-		ret = lm_snapshot_walk(mm, snap);
+		ret = lm_snapshot_walk(mm, snap->vmas, snap->nr);
 	snap->walk_ns = ktime_get_ns() - t0;
 	if (ret)
 		lm_snapshot_free_vmas(snap);

@@ -465,6 +465,24 @@ static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * Whether the walk should let a writer waiting for the mmap lock in now,
+ * once LM_WALK_BATCH PMD tables were walked since it last did; it gives
+ * up the CPU if it is wanted, every LM_WALK_BATCH tables.
+ */
+static bool lm_walk_yield(struct mm_struct *mm, unsigned int *work)
+{
+	if (*work < LM_WALK_BATCH)
+		return false;
+	if (mmap_lock_is_contended(mm)) {
+		*work = 0;
+		return true;
+	}
+	if (*work % LM_WALK_BATCH == 0)
+		cond_resched();
+	return false;
+}
+
+/*
  * Walk [@addr, @end) of @w->vma.  Returns where it stopped: @end, or a
  * PMD boundary before it if a writer waits for the mmap lock and
  * LM_WALK_BATCH PMD tables were walked since it was last let in.
@@ -479,7 +497,8 @@ static unsigned long lm_vma_walk(struct lm_walk *w, unsigned long addr,
 	pud_t *pud;
 
 	for (; addr < end; addr = next) {
-		if (++*w->work >= LM_WALK_BATCH && lm_walk_yield(mm, w->work))
+		++*w->work;
+		if (lm_walk_yield(mm, w->work))
 			return addr;
 		pgd = pgd_offset(mm, addr);
 		next = pgd_addr_end(addr, end);
@@ -503,53 +522,55 @@ hole:
 	return end;
 }
 
-/**
- * lm_walk_yield - whether the walk should let a waiting writer in now
- * @mm: the mm whose mmap lock the walk holds
- * @work: PMD tables walked since the lock was last let go, at least
- *	LM_WALK_BATCH; reset when it says yes
- *
- * Gives up the CPU if it is wanted, every LM_WALK_BATCH tables.
+/*
+ * Where the walk of a snapshot is: the VMA iterator, the first VMA that
+ * ends above the last address looked at (valid until the lock is let
+ * go), and the PMD tables walked since the lock was last let go.
  */
-bool lm_walk_yield(struct mm_struct *mm, unsigned int *work)
+struct lm_walk_pos {
+	struct lm_vma_iter it;
+	struct vm_area_struct *vma;
+	unsigned int work;
+};
+
+static void lm_walk_seek(struct lm_walk_pos *pos, struct mm_struct *mm,
+			 unsigned long addr)
 {
-	if (mmap_lock_is_contended(mm)) {
-		*work = 0;
-		return true;
-	}
-	if (*work % LM_WALK_BATCH == 0)
-		cond_resched();
-	return false;
+	lm_vma_iter_init(&pos->it, mm, addr);
+	pos->vma = lm_vma_iter_next(&pos->it);
 }
 
-/**
- * lm_record_walk - count what backs the range of @v now
- * @mm: its mm, whose mmap lock the caller holds for reading
- * @v: a copied VMA; its ->pmd, ->mthp and ->mem are counted
- * @work: PMD tables walked since the lock was last let go (lm_walk_yield())
- *
- * Walks the page tables of whatever VMAs map @v's range now, the one it
- * was copied from unless the map changed since (the lock may have been
- * dropped in between): not hugetlb, not a PFN map (walk_page_vma() walks
- * neither for smaps).  When a writer waits for the lock the walk lets it
- * in, between two PMD tables once LM_WALK_BATCH were walked since it was
- * last let in, and goes on from there; page-table pages
- * at PMD level and above are freed only under the write lock, and a huge
- * PUD entry is pud_bad() and never read as a table.
- *
- * Return: 0, with the lock held; or -EINTR, without it, if a fatal signal
- * came while waiting to take it again.
+/* Let the lock go and take it again, then find @addr's VMA. */
+static int lm_walk_relock(struct lm_walk_pos *pos, struct mm_struct *mm,
+			  unsigned long addr)
+{
+	atomic_long_inc(&lm_walk_yields);
+	mmap_read_unlock(mm);
+	cond_resched();
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	lm_walk_seek(pos, mm, addr);
+	return 0;
+}
+
+/*
+ * Count what backs the range of @v now: the page tables of whatever VMAs
+ * map it, the one it was copied from unless the map changed since (the
+ * lock was let go in between): not hugetlb, not a PFN map
+ * (walk_page_vma() walks neither for smaps).
  */
-int lm_record_walk(struct mm_struct *mm, struct lm_vma *v, unsigned int *work)
+static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
+			  struct lm_walk_pos *pos)
 {
 	unsigned long addr = v->start, end, start = 0, stop = 0;
-	struct lm_walk w = { .v = v, .work = work };
+	struct lm_walk w = { .v = v, .work = &pos->work };
 	struct file *file = NULL;
 	struct vm_area_struct *vma;
 
-	mmap_assert_locked(mm);
 	while (addr < v->end) {
-		vma = find_vma(mm, addr);
+		while (pos->vma && pos->vma->vm_end <= addr)
+			pos->vma = lm_vma_iter_next(&pos->it);
+		vma = pos->vma;
 		if (!vma || vma->vm_start >= v->end)
 			break;
 		addr = max(addr, vma->vm_start);
@@ -570,14 +591,43 @@ int lm_record_walk(struct mm_struct *mm, struct lm_vma *v, unsigned int *work)
 					lm_shmem_swap(vma, addr, end, &v->mem);
 		}
 		addr = lm_vma_walk(&w, addr, end);
-		if (addr == end)
-			continue;
-		atomic_long_inc(&lm_walk_yields);
-		mmap_read_unlock(mm);
-		cond_resched();
-		if (mmap_read_lock_killable(mm))
+		if (addr < end && lm_walk_relock(pos, mm, addr))
 			return -EINTR;
 	}
+	return 0;
+}
+
+/**
+ * lm_snapshot_walk - count what backs each of @nr copied VMAs now
+ * @mm: their mm; its mmap lock is not held
+ * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
+ *
+ * Takes the mmap lock for reading and lets a waiting writer in, between
+ * two PMD tables (of one record or two) once LM_WALK_BATCH were walked
+ * since it was last let in, then goes on from there.  Page-table pages at
+ * PMD level and above are freed only under the write lock, and a huge
+ * PUD entry is pud_bad() and never read as a table.
+ *
+ * Return: 0, or -EINTR if a fatal signal came while waiting for the lock.
+ */
+int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr)
+{
+	struct lm_walk_pos pos = { .work = 0 };
+	unsigned int i;
+
+	if (!nr)
+		return 0;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	lm_walk_seek(&pos, mm, vmas[0].start);
+	for (i = 0; i < nr; i++) {
+		if (lm_record_walk(mm, &vmas[i], &pos))
+			return -EINTR;
+		if (i + 1 < nr && lm_walk_yield(mm, &pos.work) &&
+		    lm_walk_relock(&pos, mm, vmas[i + 1].start))
+			return -EINTR;
+	}
+	mmap_read_unlock(mm);
 	return 0;
 }
 
