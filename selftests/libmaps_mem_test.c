@@ -189,6 +189,52 @@ static int target(bool swap)
 	return 0;
 }
 
+/*
+ * Run this program again as a target of its own (its first arguments
+ * @mode and @arg, which may be NULL), with a pipe back to the test as its
+ * fd 3: a process that shares no page with the test, which keeps running
+ * and writing.  Returns the pipe's read end, or NULL; the pid in @pid.
+ */
+static FILE *start_target(pid_t *pid, const char *mode, const char *arg)
+{
+	char self_exe[256];
+	int pfd[2];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	if (n <= 0 || pipe(pfd))
+		return NULL;
+	self_exe[n] = '\0';
+	*pid = lm_fork();
+	if (*pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return NULL;
+	}
+	if (!*pid) {
+		close(pfd[0]);
+		if (dup2(pfd[1], 3) < 0)
+			_exit(1);
+		execl(self_exe, self_exe, mode, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	return fdopen(pfd[0], "r");
+}
+
+/* The @n addresses the target writes, one a line. */
+static int read_addrs(FILE *in, char **p, int n)
+{
+	char line[64];
+
+	for (int i = 0; i < n; i++) {
+		if (!fgets(line, sizeof(line), in))
+			return -1;
+		p[i] = (char *)strtoul(line, NULL, 16);
+	}
+	return 0;
+}
+
 FIXTURE(mem)
 {
 	char *p[NR_REGIONS];
@@ -224,9 +270,8 @@ static void restore(const char *path, const char *saved)
 
 FIXTURE_SETUP(mem)
 {
-	char self_exe[256], line[64];
-	int pfd[2], status, i;
-	ssize_t n;
+	char line[64];
+	int status;
 	FILE *in;
 
 	self->target = self->child = 0;
@@ -244,27 +289,9 @@ FIXTURE_SETUP(mem)
 	ASSERT_EQ(0, write_str(KSM_DIR "run", "1"));
 	if (atol(self->hugepages) < 1)
 		write_str(NR_HUGEPAGES, "1");	/* may not be had: then no hugetlb region */
-	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-	ASSERT_GT(n, 0);
-	self_exe[n] = '\0';
-	ASSERT_EQ(0, pipe(pfd));
-	self->target = lm_fork();
-	ASSERT_GE(self->target, 0);
-	if (!self->target) {
-		close(pfd[0]);
-		if (dup2(pfd[1], 3) < 0)
-			_exit(1);
-		execl(self_exe, self_exe, "--target", self->swap_dev ? "swap" : "",
-		      (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	in = fdopen(pfd[0], "r");
+	in = start_target(&self->target, "--target", self->swap_dev ? "swap" : "");
 	ASSERT_NE(NULL, in);
-	for (i = 0; i < NR_REGIONS; i++) {
-		ASSERT_NE(NULL, fgets(line, sizeof(line), in)) TH_LOG("the target failed");
-		self->p[i] = (char *)strtoul(line, NULL, 16);
-	}
+	ASSERT_EQ(0, read_addrs(in, self->p, NR_REGIONS)) TH_LOG("the target failed");
 	ASSERT_NE(NULL, fgets(line, sizeof(line), in));
 	self->child = atoi(line);
 	fclose(in);
@@ -426,10 +453,8 @@ FIXTURE(mthp)
 
 FIXTURE_SETUP(mthp)
 {
-	char self_exe[256], line[64];
-	int pfd[2], status;
 	unsigned int i;
-	ssize_t n;
+	int status;
 	FILE *in;
 
 	self->target = 0;
@@ -441,26 +466,9 @@ FIXTURE_SETUP(mthp)
 		ASSERT_EQ(0, lm_knob_get(mthp_knobs[i], self->saved[i], sizeof(self->saved[i])));
 		ASSERT_EQ(0, lm_knob_set(mthp_knobs[i], mthp_values[i])) TH_LOG("%s", mthp_knobs[i]);
 	}
-	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-	ASSERT_GT(n, 0);
-	self_exe[n] = '\0';
-	ASSERT_EQ(0, pipe(pfd));
-	self->target = lm_fork();
-	ASSERT_GE(self->target, 0);
-	if (!self->target) {
-		close(pfd[0]);
-		if (dup2(pfd[1], 3) < 0)
-			_exit(1);
-		execl(self_exe, self_exe, "--mthp-target", (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	in = fdopen(pfd[0], "r");
+	in = start_target(&self->target, "--mthp-target", NULL);
 	ASSERT_NE(NULL, in);
-	for (i = 0; i < M_NR; i++) {
-		ASSERT_NE(NULL, fgets(line, sizeof(line), in)) TH_LOG("the target failed");
-		self->p[i] = (char *)strtoul(line, NULL, 16);
-	}
+	ASSERT_EQ(0, read_addrs(in, self->p, M_NR)) TH_LOG("the target failed");
 	fclose(in);
 	ASSERT_EQ(self->target, waitpid(self->target, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status));
