@@ -9,6 +9,7 @@
 #include <linux/module.h>
 
 #include "libmaps.h"
+#include "thp.h"
 
 static int __init libmaps_init(void)
 {
@@ -18,12 +19,17 @@ static int __init libmaps_init(void)
 	if (ret)
 		return ret;
 	lm_format_init();
-	return lm_fs_init();
+	lm_thp_init();
+	ret = lm_fs_init();
+	if (ret)
+		lm_thp_exit();
+	return ret;
 }
 
 static void __exit libmaps_exit(void)
 {
 	lm_fs_exit();
+	lm_thp_exit();
 }
 
 module_init(libmaps_init);

@@ -153,20 +153,55 @@ static const u8 lm_file_thp_why[] = {
 
 #define LM_THP_SYSFS	"/sys/kernel/mm/transparent_hugepage/"
 
-/* The current choice of knob @name, as enum lm_knob, or a -errno. */
-static int lm_knob_read(const char *name)
+/*
+ * The knobs' files, by slot: "enabled", "shmem_enabled", then
+ * hugepages-<size>kB/enabled and /shmem_enabled by order.  They are opened
+ * once, at load, and each open of a view reads them at offset 0, where
+ * kernfs shows the knob afresh: on 6.8+ a view reads some twenty knobs,
+ * and a path walk, an open and a close for each were most of the fixed
+ * cost of a small view.  A knob that could not be opened at load is
+ * looked up by its path on every read, as /sys looks to the reader.
+ */
+#define LM_KNOB_ENABLED		0
+#define LM_KNOB_SHMEM_ENABLED	1
+#define LM_KNOB_ANON_SIZE(order)	(2 + (order))
+#define LM_KNOB_SHMEM_SIZE(order)	(2 + BITS_PER_LONG + (order))
+#define LM_KNOB_SLOTS		(2 + 2 * BITS_PER_LONG)
+
+static struct file *lm_knob_files[LM_KNOB_SLOTS];
+
+static void lm_knob_path(char *path, size_t size, int slot)
 {
+	const char *knob = slot == LM_KNOB_ENABLED ||
+			   (slot >= LM_KNOB_ANON_SIZE(0) &&
+			    slot < LM_KNOB_SHMEM_SIZE(0)) ?
+			   "enabled" : "shmem_enabled";
+
+	if (slot < LM_KNOB_ANON_SIZE(0))
+		snprintf(path, size, LM_THP_SYSFS "%s", knob);
+	else
+		snprintf(path, size, LM_THP_SYSFS "hugepages-%lukB/%s",
+			 (PAGE_SIZE << ((slot - 2) % BITS_PER_LONG)) >> 10,
+			 knob);
+}
+
+/* The current choice of the knob in @slot, as enum lm_knob, or a -errno. */
+static int lm_knob_read(int slot)
+{
+	struct file *file = lm_knob_files[slot];
 	char path[96], buf[128], *open, *close;
-	struct file *file;
 	loff_t pos = 0;
 	ssize_t len;
 
-	snprintf(path, sizeof(path), LM_THP_SYSFS "%s", name);
-	file = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
+	if (!file) {
+		lm_knob_path(path, sizeof(path), slot);
+		file = filp_open(path, O_RDONLY, 0);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
 	len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
-	filp_close(file, NULL);
+	if (file != lm_knob_files[slot])
+		filp_close(file, NULL);
 	if (len < 0)
 		return len;
 	buf[len] = '\0';
@@ -177,6 +212,45 @@ static int lm_knob_read(const char *name)
 		return -EINVAL;
 	*close = '\0';
 	return match_string(lm_knob_names, LM_KNOB_NR, open + 1);
+}
+
+/* The knobs this kernel has, as lm_thp_global_read() reads them. */
+static bool lm_knob_used(int slot)
+{
+	if (slot < LM_KNOB_ANON_SIZE(0))
+		return true;
+	if (slot < LM_KNOB_SHMEM_SIZE(0))
+		return LM_THP_MTHP &&
+		       (lm_thp_anon_orders() & BIT(slot - LM_KNOB_ANON_SIZE(0)));
+	return LM_THP_SHMEM_MTHP &&
+	       (lm_thp_file_orders() & BIT(slot - LM_KNOB_SHMEM_SIZE(0)));
+}
+
+void lm_thp_init(void)
+{
+	struct file *file;
+	char path[96];
+	int slot;
+
+	for (slot = 0; slot < LM_KNOB_SLOTS; slot++) {
+		if (!lm_knob_used(slot))
+			continue;
+		lm_knob_path(path, sizeof(path), slot);
+		file = filp_open(path, O_RDONLY, 0);
+		if (!IS_ERR(file))
+			lm_knob_files[slot] = file;
+	}
+}
+
+void lm_thp_exit(void)
+{
+	int slot;
+
+	for (slot = 0; slot < LM_KNOB_SLOTS; slot++) {
+		if (lm_knob_files[slot])
+			filp_close(lm_knob_files[slot], NULL);
+		lm_knob_files[slot] = NULL;
+	}
 }
 
 /*
@@ -200,18 +274,17 @@ static u8 lm_thp_sysfs_missing(int err)
 
 /*
  * OR each order of @orders into the mask of @masks that its
- * hugepages-<size>kB/@knob choice selects.
+ * hugepages-<size>kB knob's choice selects; @shmem: shmem_enabled, not
+ * enabled.
  */
-static void lm_thp_read_sizes(unsigned long orders, const char *knob,
+static void lm_thp_read_sizes(unsigned long orders, bool shmem,
 			      unsigned long * const masks[LM_KNOB_NR])
 {
-	char name[64];
 	int order, choice;
 
 	for_each_set_bit(order, &orders, BITS_PER_LONG) {
-		snprintf(name, sizeof(name), "hugepages-%lukB/%s",
-			 (PAGE_SIZE << order) >> 10, knob);
-		choice = lm_knob_read(name);
+		choice = lm_knob_read(shmem ? LM_KNOB_SHMEM_SIZE(order) :
+					      LM_KNOB_ANON_SIZE(order));
 		if (choice >= 0 && masks[choice])
 			*masks[choice] |= BIT(order);
 	}
@@ -239,7 +312,7 @@ void lm_thp_global_read(struct lm_thp_global *g)
 	int choice;
 
 	memset(g, 0, sizeof(*g));
-	choice = lm_knob_read("enabled");
+	choice = lm_knob_read(LM_KNOB_ENABLED);
 	if (choice < 0) {
 		g->state = lm_thp_sysfs_missing(choice);
 		return;
@@ -247,16 +320,16 @@ void lm_thp_global_read(struct lm_thp_global *g)
 	g->always = choice == LM_KNOB_ALWAYS;
 	g->enabled = g->always || choice == LM_KNOB_MADVISE;
 
-	choice = lm_knob_read("shmem_enabled");
+	choice = lm_knob_read(LM_KNOB_SHMEM_ENABLED);
 	g->shmem_huge = choice >= 0 ? lm_knob_shmem_huge[choice] : LM_SHMEM_NEVER;
 
 	/* before multi-size THP the PMD size simply follows "enabled" */
 	if (!LM_THP_MTHP)
 		g->anon_inherit = BIT(HPAGE_PMD_ORDER);
 	else
-		lm_thp_read_sizes(lm_thp_anon_orders(), "enabled", anon);
+		lm_thp_read_sizes(lm_thp_anon_orders(), false, anon);
 	if (LM_THP_SHMEM_MTHP)
-		lm_thp_read_sizes(lm_thp_file_orders(), "shmem_enabled", shmem);
+		lm_thp_read_sizes(lm_thp_file_orders(), true, shmem);
 }
 
 /*
@@ -703,6 +776,14 @@ enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 }
 
 #else /* !CONFIG_TRANSPARENT_HUGEPAGE */
+
+void lm_thp_init(void)
+{
+}
+
+void lm_thp_exit(void)
+{
+}
 
 void lm_thp_global_read(struct lm_thp_global *g)
 {

@@ -61,6 +61,8 @@ struct lm_thp_global {
 	unsigned long shmem_within_size;
 };
 
+void lm_thp_init(void);
+void lm_thp_exit(void);
 void lm_thp_global_read(struct lm_thp_global *g);
 enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 			     struct vm_area_struct *vma, unsigned long *orders);
