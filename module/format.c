@@ -10,6 +10,7 @@
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/hash.h>
 #include <linux/kdev_t.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
@@ -311,20 +312,50 @@ static char *lm_mem_put(char *p, const struct lm_mem *mem)
 }
 
 /*
+ * The names of a flags value, once made: a map seldom has more than a few
+ * flags values, but neighbours often differ (a heap mprotect()ed page by
+ * page alternates two), so a few are kept, by a hash of the value.
+ */
+#define LM_NAMES_CACHED	8
+
+struct lm_names {
+	vm_flags_t flags;
+	unsigned int len;
+	char names[LM_NAMES_MAX];
+};
+
+/*
  * Room to build a line in, allocated once per view: not on the stack.
- * Most records have the flags and huge page sizes of the record before
- * them, so the decoded forms of the last ones are kept.
+ * Most records have the huge page sizes of the record before them, so the
+ * last sizes are kept too.
  */
 struct lm_scratch {
 	char path[PATH_MAX];
 	char line[LM_LINE_MAX];
-	char decoded[LM_NAMES_MAX];
+	struct lm_names decoded[LM_NAMES_CACHED];	/* "rd,wr,..." */
+	struct lm_names diff[LM_NAMES_CACHED];		/* "wr+ac" */
 	char sizes[LM_SIZES_MAX];
-	size_t decoded_len;
 	size_t sizes_len;
-	vm_flags_t decoded_flags;
 	unsigned long sizes_orders;
 };
+
+/*
+ * Write the names of @flags, separated by @sep, from @cache; all its
+ * entries start as the value 0, whose names are none.
+ */
+static char *lm_names_put(char *p, struct lm_names *cache, vm_flags_t flags,
+			  char sep)
+{
+	struct lm_names *n = &cache[hash_long((unsigned long)flags,
+					      ilog2(LM_NAMES_CACHED))];
+
+	if (n->flags != flags) {
+		n->len = lm_flag_names_put(n->names, flags, sep) - n->names;
+		n->flags = flags;
+	}
+	memcpy(p, n->names, n->len);
+	return p + n->len;
+}
 
 /*
  * One record.  @merge says why it is not one VMA with the record before
@@ -336,11 +367,6 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 	vm_flags_t f = v->flags;
 	char *p = buf->line;
 
-	if (f != buf->decoded_flags) {
-		buf->decoded_len = lm_flag_names_put(buf->decoded, f, ',') -
-				   buf->decoded;
-		buf->decoded_flags = f;
-	}
 	if (v->thp_orders != buf->sizes_orders) {
 		buf->sizes_len = lm_sizes_put(buf->sizes, v->thp_orders) -
 				 buf->sizes;
@@ -365,8 +391,7 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 	p = lm_cat(p, " flags=0x");
 	p = lm_hex(p, (unsigned long)f, 1);
 	p = lm_cat(p, " decoded=");
-	memcpy(p, buf->decoded, buf->decoded_len);
-	p += buf->decoded_len;
+	p = lm_names_put(p, buf->decoded, f, ',');
 	p = lm_cat(p, v->thp_why == LM_THP_ELIGIBLE ? " thp=1 thp_reason=" :
 						      " thp=0 thp_reason=");
 	p = lm_cat(p, lm_thp_why_name(v->thp_why));
@@ -384,7 +409,7 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 	p = lm_cat(p, lm_merge_name(merge));
 	if (merge == LM_MERGE_FLAGS) {
 		*p++ = ':';
-		p = lm_flag_names_put(p, v->merge_diff, '+');
+		p = lm_names_put(p, buf->diff, v->merge_diff, '+');
 	}
 	p = lm_mem_put(p, &v->mem);
 	*p++ = '\n';
@@ -568,9 +593,10 @@ static struct lm_text *lm_render(const struct lm_snapshot *snap,
 	struct lm_scratch *buf;
 	struct lm_out o = { };
 	struct lm_text *text;
+	unsigned int i;
 
 	text = kzalloc(sizeof(*text), GFP_KERNEL_ACCOUNT);
-	buf = kmalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kvmalloc(sizeof(*buf), GFP_KERNEL);
 	if (!text || !buf)
 		goto nomem;
 	text->cap = DIV_ROUND_UP(estimate, LM_TEXT_CHUNK);
@@ -579,21 +605,25 @@ static struct lm_text *lm_render(const struct lm_snapshot *snap,
 	if (!text->pages)
 		goto nomem;
 
-	buf->decoded_flags = 0;
-	buf->decoded_len = 0;
+	for (i = 0; i < LM_NAMES_CACHED; i++) {
+		buf->decoded[i].flags = 0;
+		buf->decoded[i].len = 0;
+		buf->diff[i].flags = 0;
+		buf->diff[i].len = 0;
+	}
 	buf->sizes_orders = 0;
 	buf->sizes_len = 0;
 	o.text = text;
 	lm_put_view(&o, snap, g, buf);
 	if (o.failed)
 		goto nomem;
-	kfree(buf);
+	kvfree(buf);
 	if (text->nr)
 		text->len = (size_t)(text->nr - 1) * LM_TEXT_CHUNK +
 			    (o.pos - text->pages[text->nr - 1]);
 	return text;
 nomem:
-	kfree(buf);
+	kvfree(buf);
 	lm_text_free(text);
 	return ERR_PTR(-ENOMEM);
 }
