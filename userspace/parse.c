@@ -3,6 +3,7 @@
  * parse.c: parsing the libmaps view (Documentation/view.rst, format version 1) and,
  * for the fallback, /proc/<pid>/smaps into the same structures.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -43,6 +44,17 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
+static char *xstrndup(const char *s, size_t len)
+{
+	char *d = strndup(s, len);
+
+	if (!d) {
+		perror("libmaps");
+		exit(1);
+	}
+	return d;
+}
+
 static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
@@ -52,6 +64,113 @@ static void *xcalloc(size_t n, size_t size)
 		exit(1);
 	}
 	return p;
+}
+
+/* --- the view's strings: each distinct one stored once --- */
+
+#define STR_CHUNK	65536
+
+struct str_chunk {
+	struct str_chunk *prev;
+	char data[];
+};
+
+struct lm_strings {
+	struct str_chunk *chunk;	/* the one being filled */
+	size_t used, room;		/* of its data */
+	const char **slot;		/* open addressing; NULL: free */
+	size_t nslots, nused;
+};
+
+static size_t str_hash(const char *s, size_t len)
+{
+	size_t h = 2166136261u;		/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void str_grow(struct lm_strings *t)
+{
+	size_t n = t->nslots ? t->nslots * 2 : 256;
+	const char **slot = xcalloc(n, sizeof(*slot));
+
+	for (size_t i = 0; i < t->nslots; i++) {
+		const char *s = t->slot[i];
+		size_t j;
+
+		if (!s)
+			continue;
+		for (j = str_hash(s, strlen(s)) & (n - 1); slot[j]; j = (j + 1) & (n - 1))
+			;
+		slot[j] = s;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslots = n;
+}
+
+static const char *str_store(struct lm_strings *t, const char *s, size_t len)
+{
+	char *d;
+
+	if (len + 1 > t->room) {
+		size_t size = len + 1 > STR_CHUNK ? len + 1 : STR_CHUNK;
+		struct str_chunk *c = malloc(sizeof(*c) + size);
+
+		if (!c) {
+			perror("libmaps");
+			exit(1);
+		}
+		c->prev = t->chunk;
+		t->chunk = c;
+		t->used = 0;
+		t->room = size;
+	}
+	d = t->chunk->data + t->used;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	t->used += len + 1;
+	t->room -= len + 1;
+	return d;
+}
+
+/* The @len bytes at @s as a string of @p's, stored once however often asked. */
+static const char *intern(struct lm_proc *p, const char *s, size_t len)
+{
+	struct lm_strings *t = p->strings;
+	size_t i;
+
+	if (!t)
+		t = p->strings = xcalloc(1, sizeof(*t));
+	if (2 * (t->nused + 1) > t->nslots)
+		str_grow(t);
+	for (i = str_hash(s, len) & (t->nslots - 1); t->slot[i];
+	     i = (i + 1) & (t->nslots - 1))
+		if (!strncmp(t->slot[i], s, len) && !t->slot[i][len])
+			return t->slot[i];
+	t->nused++;
+	return t->slot[i] = str_store(t, s, len);
+}
+
+static const char *intern_str(struct lm_proc *p, const char *s)
+{
+	return intern(p, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void strings_free(struct lm_strings *t)
+{
+	if (!t)
+		return;
+	while (t->chunk) {
+		struct str_chunk *prev = t->chunk->prev;
+
+		free(t->chunk);
+		t->chunk = prev;
+	}
+	free(t->slot);
+	free(t);
 }
 
 char *lm_slurp(const char *path, size_t *len)
@@ -218,9 +337,16 @@ static int header_field(void *obj, const char *key, char *val)
 	return 0;
 }
 
+/* A group line's fields: @g, and @p for its strings. */
+struct group_ctx {
+	struct lm_proc *p;
+	struct lm_group *g;
+};
+
 static int group_field(void *obj, const char *key, char *val)
 {
-	struct lm_group *g = obj;
+	struct group_ctx *c = obj;
+	struct lm_group *g = c->g;
 	unsigned long long v;
 	int rc = mem_field(&g->mem, key, val);
 
@@ -241,52 +367,143 @@ static int group_field(void *obj, const char *key, char *val)
 	} else if (!strcmp(key, "ino")) {
 		return num(val, 10, &g->ino);
 	} else if (!strcmp(key, "name")) {
-		g->name = xstrdup(val);
+		g->name = intern_str(c->p, val);
 	}
 	return 0;
 }
 
-static int rec_field(void *obj, const char *key, char *val)
-{
-	struct lm_rec *r = obj;
-	unsigned long long v;
-	int rc = mem_field(&r->mem, key, val);
+/*
+ * A record line is read in place, one pass, as it is most of the view:
+ * its keys, the memory fields' (enum lm_mem) first.
+ */
+enum rec_key {
+	K_SIZE = LM_NR_MEM, K_ROLE, K_FLAGS, K_DECODED, K_THP, K_THP_REASON,
+	K_THP_SIZES, K_PMD, K_MTHP, K_PAGESIZE, K_MERGE, NR_REC_KEYS
+};
 
-	if (rc <= 0)
-		return rc;
-	if (!strcmp(key, "role")) {
-		r->role = xstrdup(val);
-	} else if (!strcmp(key, "flags")) {
-		if (strncmp(val, "0x", 2) || num(val + 2, 16, &r->flags))
+static const char *const rec_keys[NR_REC_KEYS - LM_NR_MEM] = {
+	[K_SIZE - LM_NR_MEM]		= "size",
+	[K_ROLE - LM_NR_MEM]		= "role",
+	[K_FLAGS - LM_NR_MEM]		= "flags",
+	[K_DECODED - LM_NR_MEM]		= "decoded",
+	[K_THP - LM_NR_MEM]		= "thp",
+	[K_THP_REASON - LM_NR_MEM]	= "thp_reason",
+	[K_THP_SIZES - LM_NR_MEM]	= "thp_sizes",
+	[K_PMD - LM_NR_MEM]		= "pmd",
+	[K_MTHP - LM_NR_MEM]		= "mthp",
+	[K_PAGESIZE - LM_NR_MEM]	= "pagesize",
+	[K_MERGE - LM_NR_MEM]		= "merge",
+};
+
+/*
+ * The key of the @len bytes at @k, or -1 if it is none.  Every record
+ * line has the same keys in the same order, so the search starts at the
+ * key after the last one found (@hint), which is nearly always the one.
+ */
+static int rec_key(const char *k, size_t len, int *hint)
+{
+	for (int n = 0; n < NR_REC_KEYS; n++) {
+		int i = (*hint + n) % NR_REC_KEYS;
+		const char *name = i < LM_NR_MEM ? mem_keys[i].view :
+				   rec_keys[i - LM_NR_MEM];
+
+		if (!strncmp(name, k, len) && !name[len]) {
+			*hint = (i + 1) % NR_REC_KEYS;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static int digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : 16;
+}
+
+/*
+ * num() of the @len bytes at @s.  Plain digits that cannot overflow are
+ * added up here; anything else (a sign, 0x, leading zeroes, overflow)
+ * goes to strtoull() as before.
+ */
+static int num_n(const char *s, size_t len, int base, unsigned long long *v)
+{
+	unsigned long long x = 0;
+	size_t i = 0;
+	char *copy;
+	int rc;
+
+	if (len && len <= (base == 16 ? 15U : 18U)) {
+		for (; i < len && digit(s[i]) < base; i++)
+			x = x * base + digit(s[i]);
+		if (i == len) {
+			*v = x;
+			return 0;
+		}
+	}
+	copy = xstrndup(s, len);
+	rc = num(copy, base, v);
+	free(copy);
+	return rc;
+}
+
+static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
+		     const char *val, size_t len)
+{
+	unsigned long long v;
+
+	if (key < 0)
+		return 0;
+	if (key < LM_NR_MEM) {
+		if (num_n(val, len, 10, &r->mem.v[key]))
+			return -1;
+		r->mem.known |= LM_MEM_BIT(key);
+		return 0;
+	}
+	switch (key) {
+	case K_SIZE:		/* it is end - start */
+		break;
+	case K_ROLE:
+		r->role = intern(p, val, len);
+		break;
+	case K_FLAGS:
+		if (len < 2 || val[0] != '0' || val[1] != 'x' ||
+		    num_n(val + 2, len - 2, 16, &r->flags))
 			return -1;
 		r->has_flags = true;
-	} else if (!strcmp(key, "decoded")) {
-		r->decoded = xstrdup(val);
-	} else if (!strcmp(key, "thp")) {
-		if (num(val, 10, &v) || v > 1)
+		break;
+	case K_DECODED:
+		r->decoded = intern(p, val, len);
+		break;
+	case K_THP:
+		if (num_n(val, len, 10, &v) || v > 1)
 			return -1;
 		r->thp = (int)v;
-	} else if (!strcmp(key, "thp_reason")) {
-		r->thp_reason = xstrdup(val);
-	} else if (!strcmp(key, "thp_sizes")) {
-		r->thp_sizes = xstrdup(val);
-	} else if (!strcmp(key, "pmd")) {
-		if (num(val, 10, &v))
+		break;
+	case K_THP_REASON:
+		r->thp_reason = intern(p, val, len);
+		break;
+	case K_THP_SIZES:
+		r->thp_sizes = intern(p, val, len);
+		break;
+	case K_PMD:
+		if (num_n(val, len, 10, &v))
 			return -1;
 		r->pmd = (long)v;
-	} else if (!strcmp(key, "pagesize")) {
-		size_t n = strlen(val);
-
-		if (n < 2 || val[n - 1] != 'K')
-			return -1;
-		val[n - 1] = '\0';
-		if (num(val, 10, &v))
+		break;
+	case K_PAGESIZE:
+		if (len < 2 || val[len - 1] != 'K' || num_n(val, len - 1, 10, &v))
 			return -1;
 		r->pagesize_kb = v;
-	} else if (!strcmp(key, "merge")) {
-		r->merge = xstrdup(val);
-	} else if (!strcmp(key, "mthp")) {
-		r->mthp = xstrdup(val);
+		break;
+	case K_MERGE:
+		r->merge = intern(p, val, len);
+		break;
+	case K_MTHP:
+		r->mthp = intern(p, val, len);
+		break;
 	}
 	return 0;
 }
@@ -301,6 +518,84 @@ static char *rec_position(char *s, struct lm_rec *r)
 	    strlen(r->perms) != 4)
 		return NULL;
 	return s + n;
+}
+
+/* 1 to 16 hex digits at @s, before @e, into @v; NULL if not so. */
+static const char *hex_run(const char *s, const char *e, unsigned long long *v)
+{
+	const char *d = s;
+
+	for (*v = 0; d < e && d - s < 16 && digit(*d) < 16; d++)
+		*v = *v << 4 | digit(*d);
+	return d == s || (d < e && digit(*d) < 16) ? NULL : d;
+}
+
+/*
+ * rec_position() of the line from @s to @e, in place when it is written
+ * the way the module writes it; the number of bytes read, or 0.
+ */
+static size_t rec_position_n(const char *s, const char *e, struct lm_rec *r)
+{
+	unsigned long long start, end;
+	const char *q = hex_run(s, e, &start);
+	char *copy, *rest;
+	size_t n;
+
+	if (q && q < e && *q == '-')
+		q = hex_run(q + 1, e, &end);
+	else
+		q = NULL;
+	if (q && e - q > 6 && q[0] == ' ' && q[5] == ' ') {
+		for (int i = 0; q && i < 4; i++)
+			if (isspace((unsigned char)q[1 + i]))
+				q = NULL;
+		if (q) {
+			memcpy(r->perms, q + 1, 4);
+			r->perms[4] = '\0';
+			q = hex_run(q + 6, e, &r->offset);
+		}
+		if (q && (q == e || *q == ' ')) {
+			r->start = start;
+			r->end = end;
+			return start < end ? (size_t)(q - s) : 0;
+		}
+	}
+	/* anything else as sscanf() reads it */
+	copy = xstrndup(s, e - s);
+	rest = rec_position(copy, r);
+	n = rest ? (size_t)(rest - copy) : 0;
+	free(copy);
+	return n;
+}
+
+/*
+ * A record line, from after its tab to @e: its position, then
+ * "key=value" fields split at spaces as split_fields() splits them.
+ */
+static int parse_rec(struct lm_proc *p, struct lm_rec *r, const char *s,
+		     const char *e, int *hint)
+{
+	size_t n = rec_position_n(s, e, r);
+
+	if (!n)
+		return -1;
+	for (s += n; s < e; ) {
+		const char *end, *eq;
+
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		end = memchr(s, ' ', e - s);
+		if (!end)
+			end = e;
+		eq = memchr(s, '=', end - s);
+		if (!eq || rec_field(p, r, rec_key(s, eq - s, hint), eq + 1,
+				     end - eq - 1))
+			return -1;
+		s = end;
+	}
+	return 0;
 }
 
 static size_t count_lines(const char *text, char first)
@@ -327,14 +622,53 @@ static int by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* The header line, @n bytes into it past "libmaps <version>". */
+static int parse_header(struct lm_proc *p, struct header *h, const char *s,
+			size_t len, int n)
+{
+	char *line = xstrndup(s, len);
+	int rc = -1;
+
+	if ((size_t)n <= len && !split_fields(line + n, "comm", header_field, h) &&
+	    h->comm) {
+		p->pid = (pid_t)h->pid;
+		p->mem = h->mem;
+		p->comm = xstrdup(h->comm);
+		rc = 0;
+	}
+	free(line);
+	return rc;
+}
+
+/* "group <kind> key=value ... name=<name>" */
+static int parse_group(struct lm_proc *p, struct lm_group *g, const char *s,
+		       size_t len)
+{
+	char *line = xstrndup(s, len);
+	char *kind = line + 6, *sp = strchr(kind, ' ');
+	struct group_ctx c = { p, g };
+	int rc = -1;
+
+	if (sp) {
+		*sp = '\0';
+		g->kind = intern_str(p, kind);
+		if (!split_fields(sp + 1, "name", group_field, &c) && g->name) {
+			g->recs = xcalloc(g->records, sizeof(*g->recs));
+			rc = 0;
+		}
+	}
+	free(line);
+	return rc;
+}
+
 int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 {
-	char *copy, *line, *next;
 	struct header h = { 0 };
 	struct lm_group *g = NULL;
 	size_t maxrecs, maxgroups;
 	unsigned int lineno = 0;
-	int version;
+	const char *s, *e;
+	int version, hint = 0;
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -350,54 +684,43 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 	maxgroups = count_lines(text, 'g');
 	p->recs = xcalloc(maxrecs, sizeof(*p->recs));
 	p->groups = xcalloc(maxgroups, sizeof(*p->groups));
-	copy = xstrdup(text);
 
-	for (line = copy; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	for (s = text; *s; s = *e ? e + 1 : e) {
+		size_t len;
+
+		e = strchrnul(s, '\n');
+		len = e - s;
 		lineno++;
+		if (!len)
+			continue;	/* as before: an empty line is skipped */
 		if (lineno == 1) {
-			if (split_fields(line + n, "comm", header_field, &h) ||
-			    !h.comm)
+			if (parse_header(p, &h, s, len, n))
 				goto bad;
-			p->pid = (pid_t)h.pid;
-			p->mem = h.mem;
-			p->comm = xstrdup(h.comm);
-		} else if (!strncmp(line, "group ", 6)) {
-			char *kind = line + 6, *sp = strchr(kind, ' ');
-
-			if (!sp || p->ngroups >= maxgroups)
+		} else if (len >= 6 && !memcmp(s, "group ", 6)) {
+			if (p->ngroups >= maxgroups)
 				goto bad;
-			*sp = '\0';
 			g = &p->groups[p->ngroups++];
-			g->kind = xstrdup(kind);
-			if (split_fields(sp + 1, "name", group_field, g) ||
-			    !g->name)
+			if (parse_group(p, g, s, len))
 				goto bad;
-			g->recs = xcalloc(g->records, sizeof(*g->recs));
-		} else if (line[0] == '\t') {
+		} else if (s[0] == '\t') {
 			struct lm_rec *r = &p->recs[p->nr];
-			char *rest;
 
 			if (!g || p->nr >= maxrecs || g->nr >= g->records)
 				goto bad;
 			r->thp = -1;
 			r->pmd = -1;
-			rest = rec_position(line + 1, r);
-			if (!rest || split_fields(rest, "\n", rec_field, r) ||
+			if (parse_rec(p, r, s + 1, e, &hint) ||
 			    !r->role || !r->merge || r->thp < 0 || !r->decoded)
 				goto bad;
 			r->group = g;
 			g->recs[g->nr++] = r;
 			p->nr++;
-		} else if (!strcmp(line, "nomm")) {
+		} else if (len == 4 && !memcmp(s, "nomm", 4)) {
 			p->nomm = true;
-		} else if (*line) {
+		} else {
 			goto bad;
 		}
 	}
-	free(copy);
 	if (p->nr != h.vmas || p->ngroups != h.groups)
 		return fail(err, errlen, 0,
 			    "header says vmas=%llu groups=%llu, view has %zu and %zu",
@@ -410,7 +733,6 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 	lm_attach_bss(p);
 	return 0;
 bad:
-	free(copy);
 	return fail(err, errlen, lineno, "malformed view line");
 }
 
@@ -618,7 +940,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 			names[p->nr] = rest;
 			r->thp = -1;
 			r->pagesize_kb = 4;
-			r->decoded = xstrdup("");
+			r->decoded = intern_str(p, "");
 			pmd_kb = 0;
 			p->nr++;
 			continue;
@@ -635,13 +957,12 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 
 			while (*s == ' ')
 				s++;
-			free(r->decoded);
-			r->decoded = xstrdup(s);
-			for (d = r->decoded; *d; d++)
+			for (d = s; *d; d++)
 				if (*d == ' ')
 					*d = ',';
-			if (d > r->decoded && d[-1] == ',')
-				d[-1] = '\0';
+			if (d > s && d[-1] == ',')
+				d--;
+			r->decoded = intern(p, s, d - s);
 		} else if (!strncmp(line, "THPeligible:", 12)) {
 			r->thp = atoi(line + 12) ? 1 : 0;
 		} else if (!strncmp(line, "KernelPageSize:", 15)) {
@@ -666,8 +987,8 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 
 		if (!g) {
 			g = &p->groups[p->ngroups++];
-			g->kind = xstrdup(kind);
-			g->name = xstrdup(name);
+			g->kind = intern_str(p, kind);
+			g->name = intern_str(p, name);
 			g->major = dev[2 * i];
 			g->minor = dev[2 * i + 1];
 			g->ino = ino[i];
@@ -685,7 +1006,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		for (size_t j = 0; j < p->groups[i].nr; j++)
 			p->groups[i].recs[j]->group = &p->groups[i];
 	for (size_t i = 0; i < p->nr; i++)
-		p->recs[i].role = xstrdup(smaps_role(&p->recs[i],
+		p->recs[i].role = intern_str(p, smaps_role(&p->recs[i],
 						     i ? &p->recs[i - 1] : NULL,
 						     p->recs[i].group));
 	smaps_totals(p);
@@ -772,12 +1093,6 @@ void lm_proc_free(struct lm_proc *p)
 	for (size_t i = 0; i < p->nr; i++) {
 		struct lm_rec *r = &p->recs[i];
 
-		free(r->decoded);
-		free(r->role);
-		free(r->thp_reason);
-		free(r->thp_sizes);
-		free(r->merge);
-		free(r->mthp);
 		free(r->elf_role);
 		free(r->segment);
 		free(r->elf_note);
@@ -785,8 +1100,6 @@ void lm_proc_free(struct lm_proc *p)
 	for (size_t i = 0; i < p->ngroups; i++) {
 		struct lm_group *g = &p->groups[i];
 
-		free(g->kind);
-		free(g->name);
 		free(g->recs);
 		free(g->extra);
 		free(g->elf_status);
@@ -794,5 +1107,6 @@ void lm_proc_free(struct lm_proc *p)
 	free(p->recs);
 	free(p->groups);
 	free(p->comm);
+	strings_free(p->strings);
 	memset(p, 0, sizeof(*p));
 }

@@ -14,6 +14,7 @@
 #define LM_DEBUGFS	"/sys/kernel/debug/libmaps"
 
 struct lm_group;
+struct lm_strings;
 
 /*
  * What memory costs, with smaps' meaning, in bytes (smaps' kB x 1024).  A
@@ -84,16 +85,16 @@ struct lm_rec {
 	unsigned long long offset;
 	unsigned long long flags;	/* raw vm_flags; unknown from smaps */
 	bool has_flags;
-	char *decoded;			/* comma-separated mnemonics */
-	char *role;			/* the module's (or smaps-derived) role */
+	const char *decoded;		/* comma-separated mnemonics */
+	const char *role;		/* the module's (or smaps-derived) role */
 	int thp;			/* 1, 0, or -1 unknown */
-	char *thp_reason;		/* NULL: unknown */
-	char *thp_sizes;		/* NULL: absent */
+	const char *thp_reason;		/* NULL: unknown */
+	const char *thp_sizes;		/* NULL: absent */
 	long pmd;			/* -1: unknown */
 	unsigned long pagesize_kb;
-	char *merge;			/* NULL: unknown */
+	const char *merge;		/* NULL: unknown */
 	struct lm_mem_stats mem;
-	char *mthp;			/* "64K:12,16K:3"; "": none; NULL: unknown */
+	const char *mthp;		/* "64K:12,16K:3"; "": none; NULL: unknown */
 
 	/* Filled by elf.c: the ELF segment the record comes from. */
 	char *elf_role;			/* NULL: no ELF verdict */
@@ -111,8 +112,8 @@ struct lm_rec {
 };
 
 struct lm_group {
-	char *kind;
-	char *name;			/* as /proc/<pid>/maps writes it */
+	const char *kind;
+	const char *name;		/* as /proc/<pid>/maps writes it */
 	bool has_inode;
 	unsigned int major, minor;
 	unsigned long long ino;
@@ -136,6 +137,11 @@ struct lm_proc {
 	size_t nr;
 	struct lm_group *groups;	/* in the view's order */
 	size_t ngroups;
+	/*
+	 * The records' and groups' strings (role, merge, name ...), each
+	 * distinct one stored once and all freed with the view.
+	 */
+	struct lm_strings *strings;
 };
 
 /*
