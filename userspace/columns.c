@@ -203,27 +203,50 @@ void lm_table_init(struct lm_table *t)
 	}
 }
 
+/*
+ * @v in @base, at least @digits digits, ending at @end; returns where it
+ * starts.  A record's cells are numbers written this way rather than by
+ * vasprintf(): there are hundreds of thousands of them.
+ */
+static char *utoa(char *end, unsigned long long v, unsigned int base, int digits)
+{
+	char *s = end;
+
+	do {
+		*--s = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v || end - s < digits);
+	return s;
+}
+
 static void size_str(const struct lm_table *t, char *buf, size_t len,
 		     unsigned long long bytes)
 {
 	static const char units[] = "BKMGTPE";
 	double v = (double)bytes;
+	char num[24], *s;
 	int u = 0;
 
+	num[sizeof(num) - 1] = '\0';
 	if (t->bytes) {
-		snprintf(buf, len, "%llu", bytes);
+		s = utoa(num + sizeof(num) - 1, bytes, 10, 1);
+		snprintf(buf, len, "%s", s);
 		return;
 	}
 	while (v >= 1024 && u < 6) {
 		v /= 1024;
 		u++;
 	}
-	if (u == 0)
-		snprintf(buf, len, "%lluB", bytes);
-	else if (v >= 10 || v == (unsigned long long)v)
+	/* a whole number of units (0B, 4K, 256M): what "%.0f" prints */
+	if (bytes < 1ULL << 53 && !(bytes & ((1ULL << (10 * u)) - 1))) {
+		num[sizeof(num) - 2] = units[u];
+		s = utoa(num + sizeof(num) - 2, bytes >> (10 * u), 10, 1);
+		snprintf(buf, len, "%s", s);
+	} else if (v >= 10 || v == (unsigned long long)v) {
 		snprintf(buf, len, "%.0f%c", v, units[u]);
-	else
+	} else {
 		snprintf(buf, len, "%.1f%c", v, units[u]);
+	}
 }
 
 static void set(struct libscols_line *ln, int i, const char *s)
@@ -246,6 +269,26 @@ static void setf(struct libscols_line *ln, int i, const char *fmt, ...)
 	va_end(ap);
 	if (scols_line_refer_data(ln, i, s))
 		die_nomem();
+}
+
+static void set_num(struct libscols_line *ln, int i, unsigned long long v,
+		    unsigned int base, int digits)
+{
+	char buf[32];
+
+	buf[sizeof(buf) - 1] = '\0';
+	set(ln, i, utoa(buf + sizeof(buf) - 1, v, base, digits));
+}
+
+/* "start-end" */
+static void set_range(struct libscols_line *ln, int i, const struct lm_rec *r)
+{
+	char buf[48], *s;
+
+	buf[sizeof(buf) - 1] = '\0';
+	s = utoa(buf + sizeof(buf) - 1, r->end, 16, 1);
+	*--s = '-';
+	set(ln, i, utoa(s, r->start, 16, 1));
 }
 
 static const char *group_label(const struct lm_group *g)
@@ -279,10 +322,13 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 		}
 		switch (t->cols[i]) {
 		case COL_NAME:
-			setf(ln, i, "%lx-%lx", r->start, r->end);
+			set_range(ln, i, r);
 			break;
 		case COL_PID:
-			setf(ln, i, "%d", (int)p->pid);
+			if (p->pid >= 0)
+				set_num(ln, i, p->pid, 10, 1);
+			else
+				setf(ln, i, "%d", (int)p->pid);
 			break;
 		case COL_COMM:
 			set(ln, i, p->comm);
@@ -291,16 +337,16 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			set(ln, i, r->group->kind);
 			break;
 		case COL_START:
-			setf(ln, i, "%lx", r->start);
+			set_num(ln, i, r->start, 16, 1);
 			break;
 		case COL_END:
-			setf(ln, i, "%lx", r->end);
+			set_num(ln, i, r->end, 16, 1);
 			break;
 		case COL_PERMS:
 			set(ln, i, r->perms);
 			break;
 		case COL_OFFSET:
-			setf(ln, i, "%08llx", r->offset);
+			set_num(ln, i, r->offset, 16, 8);
 			break;
 		case COL_SIZE:
 			size_str(t, buf, sizeof(buf), r->end - r->start);
@@ -340,7 +386,7 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			break;
 		case COL_PMD:
 			if (r->pmd >= 0)
-				setf(ln, i, "%ld", r->pmd);
+				set_num(ln, i, r->pmd, 10, 1);
 			break;
 		case COL_HUGE:
 			if (r->pmd >= 0) {
@@ -363,7 +409,7 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			break;
 		case COL_INODE:
 			if (g->has_inode && !r->lib)
-				setf(ln, i, "%llu", g->ino);
+				set_num(ln, i, g->ino, 10, 1);
 			break;
 		case COL_PATH:
 			set(ln, i, group_label(g));
