@@ -17,6 +17,7 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/timekeeping.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
@@ -94,72 +95,8 @@ void lm_format_init(void)
 				lm_vm_flags[i].name;
 }
 
-/*
- * The text is kept in pages, not in one buffer: it grows a page at a time
- * while it is made, so it needs no estimate of its size and no second
- * attempt, and it is never a page larger than it needs to be.
- */
-#define LM_TEXT_CHUNK	PAGE_SIZE
-
 /* Records between two chances for another task to have the CPU. */
 #define LM_RESCHED_RECORDS	256
-
-/* Where the text goes while it is made. */
-struct lm_out {
-	struct lm_text *text;
-	char *pos;		/* in the last page */
-	char *end;		/* of the last page */
-	bool failed;		/* a page could not be allocated */
-};
-
-static bool lm_out_grow(struct lm_out *o)
-{
-	struct lm_text *t = o->text;
-	char *page;
-
-	if (t->nr == t->cap) {
-		unsigned int cap = t->cap * 2;
-		char **pages = kvmalloc_array(cap, sizeof(*pages),
-					      GFP_KERNEL_ACCOUNT);
-
-		if (!pages)
-			goto fail;
-		memcpy(pages, t->pages, t->nr * sizeof(*pages));
-		kvfree(t->pages);
-		t->pages = pages;
-		t->cap = cap;
-	}
-	page = (char *)__get_free_page(GFP_KERNEL_ACCOUNT);
-	if (!page)
-		goto fail;
-	t->pages[t->nr++] = page;
-	o->pos = page;
-	o->end = page + LM_TEXT_CHUNK;
-	return true;
-fail:
-	o->failed = true;
-	return false;
-}
-
-static void lm_put_mem(struct lm_out *o, const char *s, size_t n)
-{
-	size_t room;
-
-	while (n && !o->failed) {
-		if (o->pos == o->end && !lm_out_grow(o))
-			return;
-		room = min_t(size_t, n, o->end - o->pos);
-		memcpy(o->pos, s, room);
-		o->pos += room;
-		s += room;
-		n -= room;
-	}
-}
-
-static void lm_put_str(struct lm_out *o, const char *s)
-{
-	lm_put_mem(o, s, strlen(s));
-}
 
 /*
  * Lines are built in a line buffer by the helpers below, which write at a
@@ -316,7 +253,7 @@ static char *lm_mem_put(char *p, const struct lm_mem *mem)
  * flags values, but neighbours often differ (a heap mprotect()ed page by
  * page alternates two), so a few are kept, by a hash of the value.
  */
-#define LM_NAMES_CACHED	8
+#define LM_NAMES_CACHED	4
 
 struct lm_names {
 	vm_flags_t flags;
@@ -330,7 +267,6 @@ struct lm_names {
  * last sizes are kept too.
  */
 struct lm_scratch {
-	char path[PATH_MAX];
 	char line[LM_LINE_MAX];
 	struct lm_names decoded[LM_NAMES_CACHED];	/* "rd,wr,..." */
 	struct lm_names diff[LM_NAMES_CACHED];		/* "wr+ac" */
@@ -361,8 +297,8 @@ static char *lm_names_put(char *p, struct lm_names *cache, vm_flags_t flags,
  * One record.  @merge says why it is not one VMA with the record before
  * it in its group.
  */
-static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
-			  enum lm_merge merge, struct lm_scratch *buf)
+static size_t lm_put_record(const struct lm_vma *v, enum lm_merge merge,
+			    struct lm_scratch *buf)
 {
 	vm_flags_t f = v->flags;
 	char *p = buf->line;
@@ -413,28 +349,38 @@ static void lm_put_record(struct lm_out *o, const struct lm_vma *v,
 	}
 	p = lm_mem_put(p, &v->mem);
 	*p++ = '\n';
-	lm_put_mem(o, buf->line, p - buf->line);
+	return p - buf->line;
 }
 
-/* Write @s as maps writes names: a newline becomes \012. */
-static void lm_put_escaped(struct lm_out *o, const char *s)
+
+/* The length of @s as maps writes names: a newline becomes \012. */
+static size_t lm_escaped_len(const char *s)
 {
-	size_t run;
+	size_t n = 0;
 
-	while (*s) {
-		run = strcspn(s, "\n");
-		lm_put_mem(o, s, run);
-		s += run;
-		if (*s) {
-			lm_put_str(o, "\\012");
-			s++;
-		}
-	}
+	for (; *s; s++)
+		n += *s == '\n' ? 4 : 1;
+	return n;
 }
 
-/* The name column of a group, as /proc/<pid>/maps prints it. */
-static void lm_put_group_name(struct lm_out *o, const struct lm_vma *v,
-			      struct lm_scratch *buf)
+static char *lm_escaped_put(char *p, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			p = lm_cat(p, "\\012");
+		else
+			*p++ = *s;
+	}
+	return p;
+}
+
+/*
+ * The end of a group's line, made when the view is opened: for a mapped
+ * file " dev=<major>:<minor> ino=<n>", then " name=" and the name column
+ * as /proc/<pid>/maps prints it, and the newline.  The text needs nothing
+ * else from the files and names the copies hold.  @path has PATH_MAX.
+ */
+static char *lm_group_tail(const struct lm_vma *v, char *path)
 {
 	static const char * const fixed[LM_KIND_NR] = {
 		[LM_KIND_HEAP]		= "[heap]",
@@ -444,41 +390,64 @@ static void lm_put_group_name(struct lm_out *o, const struct lm_vma *v,
 		[LM_KIND_VSYSCALL]	= "[vsyscall]",
 		[LM_KIND_ANON]		= "",
 	};
-	const char *p;
+	const char *before = "", *name, *after = "";
+	char ids[48], *tail, *p = ids;
 
-	lm_put_str(o, " name=");
+	if (lm_kind_has_inode(v->kind)) {
+		struct inode *inode = file_inode(v->file);
+
+		p = lm_cat(p, " dev=");
+		p = lm_hex(p, MAJOR(inode->i_sb->s_dev), 2);
+		*p++ = ':';
+		p = lm_hex(p, MINOR(inode->i_sb->s_dev), 2);
+		p = lm_cat(p, " ino=");
+		p = lm_dec(p, inode->i_ino);
+	}
+	*p = '\0';
+
 	switch (v->kind) {
 	case LM_KIND_FILE:
-		p = d_path(lm_file_user_path(v->file), buf->path, PATH_MAX);
-		lm_put_escaped(o, IS_ERR(p) ? "?" : p);
+		name = d_path(lm_file_user_path(v->file), path, PATH_MAX);
+		if (IS_ERR(name))
+			name = "?";
 		break;
 	case LM_KIND_ANON_SHMEM:
-		lm_put_str(o, "[anon_shmem:");
-		lm_put_escaped(o, v->name);
-		lm_put_str(o, "]");
+		before = "[anon_shmem:";
+		name = v->name;
+		after = "]";
 		break;
 	case LM_KIND_ANON_NAMED:
-		lm_put_str(o, "[anon:");
-		lm_put_escaped(o, v->name);
-		lm_put_str(o, "]");
+		before = "[anon:";
+		name = v->name;
+		after = "]";
 		break;
 	case LM_KIND_SPECIAL:
-		lm_put_escaped(o, v->name);
+		name = v->name;
 		break;
 	default:
-		lm_put_str(o, fixed[v->kind]);
+		name = fixed[v->kind];
 		break;
 	}
-	lm_put_str(o, "\n");
+
+	tail = kmalloc(strlen(ids) + sizeof(" name=") + strlen(before) +
+		       lm_escaped_len(name) + strlen(after) + 1,
+		       GFP_KERNEL_ACCOUNT);
+	if (!tail)
+		return NULL;
+	p = lm_cat(tail, ids);
+	p = lm_cat(p, " name=");
+	p = lm_cat(p, before);
+	p = lm_escaped_put(p, name);
+	p = lm_cat(p, after);
+	*p++ = '\n';
+	*p = '\0';
+	return tail;
 }
 
-static void lm_put_group(struct lm_out *o, const struct lm_groups *g,
-			 const struct lm_group *grp, struct lm_scratch *buf)
+/* The numbers of a group's line, up to its tail. */
+static size_t lm_put_group(const struct lm_group *grp, struct lm_scratch *buf)
 {
-	const struct lm_vma *first = g->order[grp->first], *v, *prev = NULL;
-	enum lm_merge merge;
 	char *p = buf->line;
-	unsigned int i;
 
 	p = lm_cat(p, "group ");
 	p = lm_cat(p, lm_kind_name(grp->kind));
@@ -489,185 +458,153 @@ static void lm_put_group(struct lm_out *o, const struct lm_groups *g,
 	p = lm_cat(p, " huge=");
 	p = lm_dec(p, grp->huge);
 	p = lm_mem_put(p, &grp->mem);
-	if (lm_kind_has_inode(grp->kind)) {
-		struct inode *inode = file_inode(first->file);
+	return p - buf->line;
+}
 
-		p = lm_cat(p, " dev=");
-		p = lm_hex(p, MAJOR(inode->i_sb->s_dev), 2);
-		*p++ = ':';
-		p = lm_hex(p, MINOR(inode->i_sb->s_dev), 2);
-		p = lm_cat(p, " ino=");
-		p = lm_dec(p, inode->i_ino);
-	}
-	lm_put_mem(o, buf->line, p - buf->line);
-	lm_put_group_name(o, first, buf);
+/*
+ * The text of one open view.  The snapshot and its groups are taken when
+ * the view is opened, and the text is made from them as it is read, a
+ * window at a time: the same text for every read of one open file, which
+ * needs no room for all of it.  A read before the window makes it again
+ * from the start (as seq_file does); one after it makes the text up to
+ * there.  ->lock serializes the readers of one open file.
+ */
+#define LM_WINDOW	PAGE_SIZE
 
-	for (i = 0; i < grp->nr; i++) {
-		v = g->order[grp->first + i];
+enum lm_line { LM_LINE_HEADER, LM_LINE_NOMM, LM_LINE_GROUPS, LM_LINE_END };
+
+struct lm_text {
+	struct lm_snapshot snap;	/* the copies, without files and names */
+	struct lm_groups g;
+	char **tails;			/* per group: lm_group_tail() */
+	struct lm_scratch *buf;
+	struct mutex lock;
+	loff_t size;			/* of the whole text, once made; else -1 */
+	char *win;			/* [win_pos, win_pos + win_len) of the text */
+	size_t win_len;
+	loff_t win_pos;
+	const char *rest;		/* of the line being made, not in the window */
+	size_t rest_len;
+	const char *tail;		/* then this: a group line's tail */
+	enum lm_line next;		/* the line to make next: */
+	unsigned int group;		/* in ->g.groups[] */
+	unsigned int record;		/* 0: the group's line; n: its nth record */
+	u64 render_ns;			/* spent making text, for last_open_ns */
+};
+
+/* The header: the process and what it costs. */
+static size_t lm_put_header(const struct lm_text *t, struct lm_scratch *buf)
+{
+	char *p = buf->line;
+
+	p = lm_cat(p, "libmaps ");
+	p = lm_dec(p, LM_VIEW_VERSION);
+	p = lm_cat(p, " pid=");
+	p = lm_dec(p, t->snap.pid);
+	p = lm_cat(p, " vmas=");
+	p = lm_dec(p, t->snap.nr);
+	p = lm_cat(p, " groups=");
+	p = lm_dec(p, t->g.nr);
+	p = lm_mem_put(p, &t->g.mem);
+	p = lm_cat(p, " comm=");
+	p = lm_escaped_put(p, t->snap.comm);
+	*p++ = '\n';
+	return p - buf->line;
+}
+
+/* Make the next line of the text into ->rest (and ->tail); false at the end. */
+static bool lm_next_line(struct lm_text *t)
+{
+	const struct lm_group *grp;
+	const struct lm_vma *v, *prev;
+	enum lm_merge merge;
+	size_t len;
+
+	switch (t->next) {
+	case LM_LINE_HEADER:
+		len = lm_put_header(t, t->buf);
+		t->next = t->snap.has_mm ? LM_LINE_GROUPS : LM_LINE_NOMM;
+		break;
+	case LM_LINE_NOMM:
+		len = lm_cat(t->buf->line, "nomm\n") - t->buf->line;
+		t->next = LM_LINE_END;
+		break;
+	case LM_LINE_GROUPS:
+		if (t->group == t->g.nr) {
+			t->next = LM_LINE_END;
+			return false;
+		}
+		grp = &t->g.groups[t->group];
+		if (!t->record) {
+			len = lm_put_group(grp, t->buf);
+			t->tail = t->tails[t->group];
+			t->record = 1;
+			break;
+		}
+		v = t->g.order[grp->first + t->record - 1];
+		prev = t->record > 1 ? t->g.order[grp->first + t->record - 2] : NULL;
 		if (!prev)
 			merge = LM_MERGE_FIRST;
 		else if (prev->end != v->start)
 			merge = LM_MERGE_HOLE;
 		else
 			merge = v->merge;	/* @prev is the VMA before @v */
-		lm_put_record(o, v, merge, buf);
-		prev = v;
-		if (!((i + 1) % LM_RESCHED_RECORDS))
-			cond_resched();
-	}
-}
-
-static void lm_put_view(struct lm_out *o, const struct lm_snapshot *snap,
-			const struct lm_groups *g, struct lm_scratch *buf)
-{
-	char *p = buf->line;
-	unsigned int i;
-
-	p = lm_cat(p, "libmaps ");
-	p = lm_dec(p, LM_VIEW_VERSION);
-	p = lm_cat(p, " pid=");
-	p = lm_dec(p, snap->pid);
-	p = lm_cat(p, " vmas=");
-	p = lm_dec(p, snap->nr);
-	p = lm_cat(p, " groups=");
-	p = lm_dec(p, g->nr);
-	p = lm_mem_put(p, &g->mem);
-	p = lm_cat(p, " comm=");
-	lm_put_mem(o, buf->line, p - buf->line);
-	lm_put_escaped(o, snap->comm);
-	lm_put_str(o, "\n");
-
-	if (!snap->has_mm) {
-		lm_put_str(o, "nomm\n");
-		return;
-	}
-	for (i = 0; i < g->nr; i++) {
-		lm_put_group(o, g, &g->groups[i], buf);
-		cond_resched();
-	}
-}
-
-/*
- * What the last view allocated at its peak, while the snapshot, the groups
- * and the text all exist: for the benchmarks (bench/), which compare it
- * with the size of the text.
- */
-/*
- * Where the time of the last open went, in ns: reading the THP settings,
- * copying the VMAs, walking their page tables, grouping them and writing
- * the text (the benchmark prints them).
- */
-static unsigned long lm_last_ns[5];
-static unsigned int lm_last_ns_nr = ARRAY_SIZE(lm_last_ns);
-module_param_array_named(last_open_ns, lm_last_ns, ulong, &lm_last_ns_nr, 0444);
-MODULE_PARM_DESC(last_open_ns,
-		 "ns the last open spent reading THP settings, copying, walking, grouping, formatting");
-
-static unsigned long lm_last_snapshot_bytes;
-module_param_named(last_snapshot_bytes, lm_last_snapshot_bytes, ulong, 0444);
-MODULE_PARM_DESC(last_snapshot_bytes,
-		 "bytes the last view allocated at its peak (for benchmarks)");
-
-static unsigned long lm_peak_bytes(const struct lm_snapshot *snap,
-				   const struct lm_groups *g,
-				   const struct lm_text *text)
-{
-	unsigned long bytes = (unsigned long)snap->cap * sizeof(*snap->vmas);
-	unsigned int i;
-
-	for (i = 0; i < snap->nr; i++)
-		if (snap->vmas[i].name)
-			bytes += strlen(snap->vmas[i].name) + 1;
-	bytes += (unsigned long)snap->nr * sizeof(*g->order);
-	bytes += (unsigned long)g->nr * sizeof(*g->groups);
-	bytes += sizeof(struct lm_scratch) + sizeof(*text);
-	return bytes + (unsigned long)text->cap * sizeof(*text->pages) +
-	       (unsigned long)text->nr * LM_TEXT_CHUNK;
-}
-
-static struct lm_text *lm_render(const struct lm_snapshot *snap,
-				 const struct lm_groups *g)
-{
-	/* a record is about 160 bytes: the page array seldom grows */
-	size_t estimate = 256 + (size_t)snap->nr * 160 + (size_t)g->nr * 128;
-	struct lm_scratch *buf;
-	struct lm_out o = { };
-	struct lm_text *text;
-	unsigned int i;
-
-	text = kzalloc(sizeof(*text), GFP_KERNEL_ACCOUNT);
-	buf = kvmalloc(sizeof(*buf), GFP_KERNEL);
-	if (!text || !buf)
-		goto nomem;
-	text->cap = DIV_ROUND_UP(estimate, LM_TEXT_CHUNK);
-	text->pages = kvmalloc_array(text->cap, sizeof(*text->pages),
-				     GFP_KERNEL_ACCOUNT);
-	if (!text->pages)
-		goto nomem;
-
-	for (i = 0; i < LM_NAMES_CACHED; i++) {
-		buf->decoded[i].flags = 0;
-		buf->decoded[i].len = 0;
-		buf->diff[i].flags = 0;
-		buf->diff[i].len = 0;
-	}
-	buf->sizes_orders = 0;
-	buf->sizes_len = 0;
-	o.text = text;
-	lm_put_view(&o, snap, g, buf);
-	if (o.failed)
-		goto nomem;
-	kvfree(buf);
-	if (text->nr)
-		text->len = (size_t)(text->nr - 1) * LM_TEXT_CHUNK +
-			    (o.pos - text->pages[text->nr - 1]);
-	return text;
-nomem:
-	kvfree(buf);
-	lm_text_free(text);
-	return ERR_PTR(-ENOMEM);
-}
-
-/**
- * lm_view_render - take a snapshot of @task and make the text of its view
- * @task: the task, referenced by the caller
- * @pid: its pid as the reader sees it
- *
- * Return: the text, to be freed with lm_text_free(), or an ERR_PTR() of
- * the errno from lm_snapshot_take() or an allocation.
- */
-struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
-{
-	struct lm_snapshot snap;
-	struct lm_groups g;
-	struct lm_text *text;
-	int ret;
-
-	u64 t0, t1;
-
-	ret = lm_snapshot_take(task, pid, &snap);
-	if (ret)
-		return ERR_PTR(ret);
-	t0 = ktime_get_ns();
-	ret = lm_groups_build(&snap, &g);
-	if (ret) {
-		text = ERR_PTR(ret);
-	} else {
-		t1 = ktime_get_ns();
-		text = lm_render(&snap, &g);
-		if (!IS_ERR(text)) {
-			WRITE_ONCE(lm_last_snapshot_bytes,
-				   lm_peak_bytes(&snap, &g, text));
-			WRITE_ONCE(lm_last_ns[0], snap.thp_ns);
-			WRITE_ONCE(lm_last_ns[1], snap.copy_ns);
-			WRITE_ONCE(lm_last_ns[2], snap.walk_ns);
-			WRITE_ONCE(lm_last_ns[3], t1 - t0);
-			WRITE_ONCE(lm_last_ns[4], ktime_get_ns() - t1);
+		len = lm_put_record(v, merge, t->buf);
+		if (t->record++ == grp->nr) {
+			t->group++;
+			t->record = 0;
 		}
-		lm_groups_release(&g);
+		break;
+	default:
+		return false;
 	}
-	lm_snapshot_release(&snap);
-	return text;
+	t->rest = t->buf->line;
+	t->rest_len = len;
+	return true;
+}
+
+/* Start the text again from its first byte. */
+static void lm_rewind(struct lm_text *t)
+{
+	t->win_pos = 0;
+	t->win_len = 0;
+	t->rest_len = 0;
+	t->tail = NULL;
+	t->next = LM_LINE_HEADER;
+	t->group = 0;
+	t->record = 0;
+}
+
+/* Move the window on to the next LM_WINDOW bytes of the text (or fewer, at its end). */
+static void lm_fill(struct lm_text *t)
+{
+	char *p = t->win, *end = t->win + LM_WINDOW;
+	u64 t0 = ktime_get_ns();
+	size_t n;
+
+	t->win_pos += t->win_len;
+	while (p < end) {
+		if (!t->rest_len) {
+			if (t->tail) {
+				t->rest = t->tail;
+				t->rest_len = strlen(t->tail);
+				t->tail = NULL;
+				continue;
+			}
+			if (!lm_next_line(t))
+				break;
+		}
+		n = min_t(size_t, t->rest_len, end - p);
+		memcpy(p, t->rest, n);
+		p += n;
+		t->rest += n;
+		t->rest_len -= n;
+	}
+	t->win_len = p - t->win;
+	if (p < end)
+		t->size = t->win_pos + t->win_len;
+	t->render_ns += ktime_get_ns() - t0;
+	cond_resched();
 }
 
 /**
@@ -677,33 +614,101 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
  * @count: its size
  * @ppos: the file position, advanced by what was read
  *
- * Return: the bytes read, 0 at the end, or -EFAULT if none could be.
+ * Return: the bytes read, 0 at the end, -EFAULT if none could be copied,
+ * -EINTR if a fatal signal came while waiting for another reader.
  */
-ssize_t lm_text_read(const struct lm_text *text, char __user *buf,
-		     size_t count, loff_t *ppos)
+ssize_t lm_text_read(struct lm_text *text, char __user *buf, size_t count,
+		     loff_t *ppos)
 {
 	loff_t pos = *ppos;
-	size_t done = 0, off, n, left;
+	size_t done = 0, off, n, left = 0;
 
 	if (pos < 0)
 		return -EINVAL;
-	if (pos >= text->len || !count)
+	if (!count)
 		return 0;
-	count = min_t(size_t, count, text->len - pos);
+	if (mutex_lock_killable(&text->lock))
+		return -EINTR;
+	if (pos < text->win_pos)
+		lm_rewind(text);
 	while (done < count) {
-		off = (pos + done) % LM_TEXT_CHUNK;
-		n = min_t(size_t, count - done, LM_TEXT_CHUNK - off);
-		left = copy_to_user(buf + done,
-				    text->pages[(pos + done) / LM_TEXT_CHUNK] + off,
-				    n);
+		if (text->size >= 0 && pos + done >= text->size)
+			break;
+		if (pos + done >= text->win_pos + text->win_len) {
+			lm_fill(text);
+			continue;
+		}
+		off = pos + done - text->win_pos;
+		n = min_t(size_t, count - done, text->win_len - off);
+		left = copy_to_user(buf + done, text->win + off, n);
 		done += n - left;
 		if (left)
 			break;	/* the rest of the reader's buffer faults */
 	}
-	if (!done)
+	mutex_unlock(&text->lock);
+	if (!done && left)
 		return -EFAULT;
 	*ppos = pos + done;
 	return done;
+}
+
+/* The bytes of @text made so far: at least that many exist. */
+loff_t lm_text_made(struct lm_text *text)
+{
+	loff_t made;
+
+	mutex_lock(&text->lock);
+	made = text->size >= 0 ? text->size : text->win_pos + text->win_len;
+	mutex_unlock(&text->lock);
+	return made;
+}
+
+/* The size of @text, made to its end if it was not yet; or -EINTR. */
+loff_t lm_text_size(struct lm_text *text)
+{
+	loff_t size;
+
+	if (mutex_lock_killable(&text->lock))
+		return -EINTR;
+	while (text->size < 0)
+		lm_fill(text);
+	size = text->size;
+	mutex_unlock(&text->lock);
+	return size;
+}
+
+/*
+ * Where the time of the last open went, in ns: reading the THP settings,
+ * copying the VMAs, walking their page tables, grouping them, and making
+ * the text (written when it is closed: the text is made as it is read).
+ */
+static unsigned long lm_last_ns[5];
+static unsigned int lm_last_ns_nr = ARRAY_SIZE(lm_last_ns);
+module_param_array_named(last_open_ns, lm_last_ns, ulong, &lm_last_ns_nr, 0444);
+MODULE_PARM_DESC(last_open_ns,
+		 "ns the last open spent reading THP settings, copying, walking, grouping, and (once closed) making the text");
+
+/*
+ * What the last view allocated at its peak: the snapshot, its groups, the
+ * groups' tails and the window, all there from open to close.  For the
+ * benchmarks (bench/), which compare it with the size of the text.
+ */
+static unsigned long lm_last_snapshot_bytes;
+module_param_named(last_snapshot_bytes, lm_last_snapshot_bytes, ulong, 0444);
+MODULE_PARM_DESC(last_snapshot_bytes,
+		 "bytes the last view allocated at its peak (for benchmarks)");
+
+static unsigned long lm_peak_bytes(const struct lm_text *t, unsigned long names)
+{
+	unsigned long bytes = (unsigned long)t->snap.cap * sizeof(*t->snap.vmas);
+	unsigned int i;
+
+	bytes += names;		/* freed once the groups had their tails */
+	bytes += (unsigned long)t->snap.nr * sizeof(*t->g.order);
+	bytes += (unsigned long)t->g.nr * (sizeof(*t->g.groups) + sizeof(*t->tails));
+	for (i = 0; i < t->g.nr; i++)
+		bytes += strlen(t->tails[i]) + 1;
+	return bytes + sizeof(*t) + sizeof(*t->buf) + LM_WINDOW;
 }
 
 void lm_text_free(struct lm_text *text)
@@ -712,11 +717,100 @@ void lm_text_free(struct lm_text *text)
 
 	if (!text)
 		return;
-	for (i = 0; i < text->nr; i++) {
-		free_page((unsigned long)text->pages[i]);
+	WRITE_ONCE(lm_last_ns[4], text->render_ns);
+	for (i = 0; text->tails && i < text->g.nr; i++) {
+		kfree(text->tails[i]);
 		if (!((i + 1) % LM_RESCHED_RECORDS))
 			cond_resched();
 	}
-	kvfree(text->pages);
+	kvfree(text->tails);
+	kfree(text->win);
+	kvfree(text->buf);
+	lm_groups_release(&text->g);
+	lm_snapshot_release(&text->snap);
 	kfree(text);
+}
+
+/* The tails of every group of @t, made with the files and names of the copies. */
+static int lm_make_tails(struct lm_text *t)
+{
+	unsigned int i;
+	char *path;
+
+	t->tails = kvcalloc(t->g.nr, sizeof(*t->tails), GFP_KERNEL_ACCOUNT);
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!t->tails || !path) {
+		kfree(path);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->g.nr; i++) {
+		t->tails[i] = lm_group_tail(t->g.order[t->g.groups[i].first], path);
+		if (!t->tails[i])
+			break;
+		if (!((i + 1) % LM_RESCHED_RECORDS))
+			cond_resched();
+	}
+	kfree(path);
+	return i == t->g.nr ? 0 : -ENOMEM;
+}
+
+/**
+ * lm_view_render - take a snapshot of @task for the text of its view
+ * @task: the task, referenced by the caller
+ * @pid: its pid as the reader sees it
+ *
+ * Return: the text, to be freed with lm_text_free(), or an ERR_PTR() of
+ * the errno from lm_snapshot_take() or an allocation.
+ */
+struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
+{
+	unsigned long names = 0;
+	struct lm_text *t;
+	unsigned int i;
+	u64 t0;
+	int ret;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&t->lock);
+	t->size = -1;
+	lm_rewind(t);
+	ret = lm_snapshot_take(task, pid, &t->snap);
+	if (ret)
+		goto fail;
+	t0 = ktime_get_ns();
+	ret = lm_groups_build(&t->snap, &t->g);
+	if (!ret)
+		ret = lm_make_tails(t);
+	if (ret)
+		goto fail;
+	for (i = 0; i < t->snap.nr; i++)
+		if (t->snap.vmas[i].name)
+			names += strlen(t->snap.vmas[i].name) + 1;
+	lm_snapshot_put_refs(&t->snap);
+
+	ret = -ENOMEM;
+	t->buf = kvmalloc(sizeof(*t->buf), GFP_KERNEL_ACCOUNT);
+	t->win = kmalloc(LM_WINDOW, GFP_KERNEL_ACCOUNT);
+	if (!t->buf || !t->win)
+		goto fail;
+	for (i = 0; i < LM_NAMES_CACHED; i++) {
+		t->buf->decoded[i].flags = 0;
+		t->buf->decoded[i].len = 0;
+		t->buf->diff[i].flags = 0;
+		t->buf->diff[i].len = 0;
+	}
+	t->buf->sizes_orders = 0;
+	t->buf->sizes_len = 0;
+
+	WRITE_ONCE(lm_last_snapshot_bytes, lm_peak_bytes(t, names));
+	WRITE_ONCE(lm_last_ns[0], t->snap.thp_ns);
+	WRITE_ONCE(lm_last_ns[1], t->snap.copy_ns);
+	WRITE_ONCE(lm_last_ns[2], t->snap.walk_ns);
+	WRITE_ONCE(lm_last_ns[3], ktime_get_ns() - t0);
+	return t;
+fail:
+	lm_text_free(t);
+	return ERR_PTR(ret);
 }

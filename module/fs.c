@@ -76,11 +76,33 @@ static ssize_t lm_view_read(struct file *file, char __user *buf,
 	return lm_text_read(text, buf, count, ppos);
 }
 
+/*
+ * A fixed-size file: before 0 or past the end is refused.  The text is
+ * made as it is read, so its size is known only once it was made to the
+ * end; a position within what was made needs no more.
+ */
 static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct lm_text *text = file->private_data;
+	loff_t size = lm_text_made(text), to;
 
-	return fixed_size_llseek(file, offset, whence, text->len);
+	switch (whence) {
+	case SEEK_SET:
+		to = offset;
+		break;
+	case SEEK_CUR:
+		to = file->f_pos + offset;
+		break;
+	default:
+		to = size + 1;
+		break;
+	}
+	if (to > size) {
+		size = lm_text_size(text);
+		if (size < 0)
+			return size;
+	}
+	return fixed_size_llseek(file, offset, whence, size);
 }
 
 static int lm_view_release(struct inode *inode, struct file *file)

@@ -122,6 +122,7 @@ struct lm_snapshot {
 /* snapshot.c */
 int lm_snapshot_take(struct task_struct *task, pid_t pid,
 		     struct lm_snapshot *snap);
+void lm_snapshot_put_refs(struct lm_snapshot *snap);
 void lm_snapshot_release(struct lm_snapshot *snap);
 
 /* walk.c */
@@ -163,21 +164,14 @@ const char *lm_kind_name(enum lm_kind kind);
 bool lm_kind_has_inode(enum lm_kind kind);
 
 /* format.c */
-/*
- * The text of one open view: made at open(), read until release(), kept
- * in pages that are all full but the last.
- */
-struct lm_text {
-	size_t len;
-	unsigned int nr;	/* pages in use */
-	unsigned int cap;	/* room in ->pages[] */
-	char **pages;
-};
+struct lm_text;
 
 void lm_format_init(void);
 struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
-ssize_t lm_text_read(const struct lm_text *text, char __user *buf,
+ssize_t lm_text_read(struct lm_text *text, char __user *buf,
 		     size_t count, loff_t *ppos);
+loff_t lm_text_made(struct lm_text *text);
+loff_t lm_text_size(struct lm_text *text);
 void lm_text_free(struct lm_text *text);
 
 /* shmem.c */

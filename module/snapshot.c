@@ -191,18 +191,32 @@ static int lm_snapshot_copy(struct mm_struct *mm,
 	return ret;
 }
 
-/* Drop what the copied VMAs hold, and empty the array for a new copy. */
-static void lm_snapshot_clear(struct lm_snapshot *snap)
+/**
+ * lm_snapshot_put_refs - drop the files and names the copies hold
+ * @snap: the snapshot; its copies stay, with ->file and ->name NULL
+ *
+ * Once the groups are built and named, the text needs neither: a view
+ * kept open then pins no file of the target (nor its filesystem).
+ */
+void lm_snapshot_put_refs(struct lm_snapshot *snap)
 {
 	unsigned int i;
 
 	for (i = 0; i < snap->nr; i++) {
 		if (snap->vmas[i].file)
 			fput(snap->vmas[i].file);
+		snap->vmas[i].file = NULL;
 		kfree(snap->vmas[i].name);
+		snap->vmas[i].name = NULL;
 		if (!((i + 1) % 256))
 			cond_resched();
 	}
+}
+
+/* Drop what the copied VMAs hold, and empty the array for a new copy. */
+static void lm_snapshot_clear(struct lm_snapshot *snap)
+{
+	lm_snapshot_put_refs(snap);
 	memset(snap->vmas, 0, snap->nr * sizeof(*snap->vmas));
 	snap->nr = 0;
 }

@@ -523,6 +523,55 @@ TEST(hugetlb)
 	}
 }
 
+/*
+ * An open view holds no reference to the files of the process: its text
+ * is made as it is read, from names resolved at open().  A tmpfs whose
+ * only file was mapped when the view was opened unmounts while the view
+ * is still open, and the view then reads the file's name as it was.
+ */
+FIXTURE(pin) {
+	char dir[32];
+};
+
+FIXTURE_SETUP(pin)
+{
+	strcpy(self->dir, "/tmp/lm-pin");
+	mkdir(self->dir, 0700);
+	ASSERT_EQ(0, mount("none", self->dir, "tmpfs", 0, "size=1m"));
+}
+
+FIXTURE_TEARDOWN(pin)
+{
+	umount2(self->dir, MNT_DETACH);
+	rmdir(self->dir);
+}
+
+TEST_F(pin, open_view_pins_no_file)
+{
+	char path[64], want[80];
+	int fd, view_fd;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/mapped", self->dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 2 * pg));
+	p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(fd);
+	view_fd = open(LM_DEBUGFS "/self", O_RDONLY);
+	ASSERT_GE(view_fd, 0);
+	munmap(p, 2 * pg);
+	EXPECT_EQ(0, umount(self->dir)) TH_LOG("umount with the view open: %s", strerror(errno));
+	n = read(view_fd, text, sizeof(text) - 1);
+	close(view_fd);
+	ASSERT_GT(n, 0);
+	text[n] = '\0';
+	snprintf(want, sizeof(want), " name=%s\n", path);
+	EXPECT_NE(NULL, strstr(text, want)) TH_LOG("no group%s", want);
+}
+
 /* ------------------------------------------------------------ big views */
 
 /* 3000 VMAs: a view of several hundred KiB, read in 4 KiB pieces. */
