@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmaps_bench [-q] [-m MIB] [-r REPS] [-w USEC] [VMAS...]
+ * libmaps_bench [-q] [-m MIB] [-r REPS] [-w USEC] [-s SHAPE] [-t TOOL] [-p PMAP] [VMAS...]
  *
- * For each size (default 1000 16000 65530 VMAs, the last one
- * vm.max_map_count's default), start a target process with that many
- * VMAs, alternating one-page file mappings and anonymous pages, and a
- * writer thread that mmap()s and munmap()s a page in a loop, timing each
- * pair.  Then, in this one boot, read the whole of /proc/<pid>/maps,
+ * For each shape of map and each size (default 100 1000 16000 65530
+ * VMAs, the last one vm.max_map_count's default), start a target process
+ * with that many VMAs and a writer thread that mmap()s and munmap()s a
+ * page in a loop, timing each pair.  The shapes (-s, default both):
+ *   anon  an anonymous heap mprotect()ed page by page, every other page
+ *         read-only, each page resident: the map of a JVM or an allocator;
+ *   file  one-page file mappings and anonymous pages alternating, where
+ *         maps itself pays for a path on every other line.
+ * Then, in this one boot, read the whole of /proc/<pid>/maps,
  * /proc/<pid>/smaps, every VMA through PROCMAP_QUERY (6.11+) and
- * /sys/kernel/debug/libmaps/<pid>, REPS times each, and print per method
- * the median and spread of the read time, the cost per VMA, the writer's
- * p99 and worst mmap+munmap time while that method was read (its stall),
- * and for libmaps the module's peak allocation for one snapshot against
- * the view's size.  Ratios are printed at the end.
+ * /sys/kernel/debug/libmaps/<pid>, REPS times each (more for small maps:
+ * 7 times REPS at 100 VMAs, 3 times at 1,000), and print per method the
+ * median and spread of the read time, the cost per VMA, the writer's p99
+ * and worst mmap+munmap time while that method was read (its stall), and
+ * for libmaps the module's peak allocation for one snapshot against the
+ * view's size and where the open's time went (last_open_ns).
+ *
+ * -t TOOL: also run the tool (its tree, --list and -J) and -p PMAP
+ * (pmap -X) on the target, as whole processes writing to /dev/null, 3
+ * times each.  Ratios are printed per size, and at the end a matrix of
+ * every shape and size against issue #16's goals, each ratio marked with
+ * whether it meets its goal.
  *
  * libmaps is read twice: as loaded (batch_vmas VMAs per hold of the mmap
  * lock where the kernel can tell whether the map changed in between,
@@ -31,7 +42,8 @@
  * lets a waiting writer in between PMD tables and smaps only between VMAs.
  * -m 0: no such target.
  *
- * It prints figures only: no target fails it.  -q: 1000 VMAs, 3 reps.
+ * It prints figures only: no target fails it.  -q: 1000 VMAs of each
+ * shape, 3 reps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,10 +78,20 @@ struct lm_procmap_query {
 #define PEAK		PARAMS "last_snapshot_bytes"
 #define BUCKETS		200000	/* writer latencies, 1 us each, up to 200 ms */
 
-enum { M_IDLE, M_MAPS, M_SMAPS, M_ROLLUP, M_QUERY, M_LIBMAPS, M_LIBMAPS_ONE, NR_METHODS };
+enum {
+	M_IDLE, M_MAPS, M_SMAPS, M_ROLLUP, M_QUERY, M_LIBMAPS, M_LIBMAPS_ONE,
+	M_TREE, M_LIST, M_JSON, M_PMAP, NR_METHODS
+};
 static const char *const method_names[NR_METHODS] = {
 	"idle", "maps", "smaps", "smaps_rollup", "PROCMAP_QUERY", "libmaps", "libmaps 1hold",
+	"tool tree", "tool --list", "tool -J", "pmap -X",
 };
+
+/* The shapes of map a target can have. */
+enum shape { S_ANON, S_FILE, NR_SHAPES };
+static const char *const shape_names[NR_SHAPES] = { "anon", "file" };
+
+static const char *tool, *pmap;
 
 /* Shared with the target's writer thread. */
 struct shared {
@@ -151,8 +173,8 @@ static void resident_target(long mib)
 	_exit(0);
 }
 
-/* The target: @n VMAs in all, then the writer until told to stop. */
-static void target(long n, const char *file)
+/* The target: @n VMAs in all of @shape, then the writer until told to stop. */
+static void target(long n, enum shape shape, const char *file)
 {
 	int fd = open(file, O_RDONLY);
 	long have = 0, i;
@@ -167,14 +189,22 @@ static void target(long n, const char *file)
 	if (f)
 		fclose(f);
 	n -= have + 4;		/* the reservation's rest, the writer's stack... */
-	base = mmap(NULL, (n + 2) * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n < 2)
+		n = 2;
+	base = mmap(NULL, (n + 2) * pg, shape == S_ANON ? PROT_READ | PROT_WRITE : PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (fd < 0 || base == MAP_FAILED)
 		_exit(1);
-	/* file and anonymous pages alternate: neighbours never merge */
 	for (i = 0; i < n; i++) {
 		char *at = base + (i + 1) * pg;
 
-		if (i % 2) {
+		if (shape == S_ANON) {
+			/* every other page read-only: neighbours never merge */
+			at[0] = 1;
+			if (i % 2 && mprotect(at, pg, PROT_READ))
+				_exit(2);
+		} else if (i % 2) {
+			/* file and anonymous pages alternate */
 			if (mmap(at, pg, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
 				_exit(2);
 		} else {
@@ -203,6 +233,37 @@ static ssize_t read_whole(const char *path, char *buf, size_t size)
 		total += n;
 	close(fd);
 	return n < 0 ? -1 : total;
+}
+
+/*
+ * Run @prog (the tool with @arg, or pmap -X) on @pid as a whole process
+ * with its output to /dev/null; 0 if it exited 0, else -1.
+ */
+static ssize_t run_tool(const char *prog, const char *arg, pid_t pid)
+{
+	char pidstr[16];
+	pid_t child;
+	int status;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	child = fork();
+	if (child < 0)
+		return -1;
+	if (child == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null < 0 || dup2(null, 1) < 0)
+			_exit(126);
+		if (arg)
+			execl(prog, prog, arg, pidstr, (char *)NULL);
+		else
+			execl(prog, prog, pidstr, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
 }
 
 /* Every VMA through PROCMAP_QUERY, with its name; the count, or -1. */
@@ -326,25 +387,47 @@ static bool method_for(int m, bool resident)
 		return resident;
 	if (m == M_QUERY)
 		return !resident;
+	if (m >= M_TREE && m <= M_JSON)
+		return !resident && tool;
+	if (m == M_PMAP)
+		return !resident && pmap;
 	return true;
 }
 
-/* @want VMAs, or (with @mib) @mib MiB resident in a few. */
-static void run(long want, long mib, int reps, const char *self)
+/* One row of the matrix at the end: a shape and size, its ratios. */
+struct row {
+	enum shape shape;
+	long vmas;
+	double ratio[NR_METHODS];	/* median against libmaps' */
+	double peak;			/* module peak / view bytes */
+	double bytes;			/* view bytes / maps bytes */
+	double walk, text;		/* those phases against maps' median */
+};
+
+static struct row rows[2 * 16];
+static int nrows;
+
+/* @want VMAs of @shape, or (with @mib) @mib MiB resident in a few. */
+static void run(long want, enum shape shape, long mib, int reps, const char *self)
 {
 	static char buf[1 << 20];
 	struct result res[NR_METHODS] = { 0 };
-	uint64_t *t = calloc(reps, sizeof(*t));
+	uint64_t *t;
 	char paths[NR_METHODS][64];
 	long vmas = 0;
 	pid_t pid;
 
+	if (!mib && want <= 100)
+		reps *= 7;
+	else if (!mib && want <= 1000)
+		reps *= 3;
+	t = calloc(reps, sizeof(*t));
 	memset(sh, 0, sizeof(*sh));
 	pid = fork();
 	if (pid == 0) {
 		if (mib)
 			resident_target(mib);
-		target(want, self);
+		target(want, shape, self);
 	}
 	while (!atomic_load(&sh->ready)) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
@@ -376,17 +459,24 @@ static void run(long want, long mib, int reps, const char *self)
 		long batch = read_param("batch_vmas");
 		long restarts = read_param("restarts");
 		long single = read_param("single_holds");
+		/* whole processes: a few runs are enough, and they are long */
+		int n = m >= M_TREE && reps > 3 ? 3 : reps;
 
 		if (!method_for(m, mib))
 			continue;
 		if (m == M_LIBMAPS_ONE)
 			write_param("batch_vmas", 0);
 		atomic_store(&sh->phase, m);
-		for (int r = 0; r < reps; r++) {
+		for (int r = 0; r < n; r++) {
 			uint64_t t0 = now_ns();
 			ssize_t got;
 
-			if (m == M_IDLE) {
+			if (m == M_TREE || m == M_LIST || m == M_JSON) {
+				got = run_tool(tool, m == M_TREE ? NULL :
+					       m == M_LIST ? "--list" : "-J", pid);
+			} else if (m == M_PMAP) {
+				got = run_tool(pmap, "-X", pid);
+			} else if (m == M_IDLE) {
 				usleep(200000);
 				got = 0;
 			} else if (m == M_QUERY) {
@@ -410,11 +500,11 @@ static void run(long want, long mib, int reps, const char *self)
 		res[m].single = read_param("single_holds") - single;
 		if (m == M_LIBMAPS_ONE)
 			write_param("batch_vmas", batch);
-		qsort(t, reps, sizeof(*t), cmp_u64);
+		qsort(t, n, sizeof(*t), cmp_u64);
 		res[m].valid = true;
-		res[m].median = t[reps / 2];
+		res[m].median = t[n / 2];
 		res[m].min = t[0];
-		res[m].max = t[reps - 1];
+		res[m].max = t[n - 1];
 next:
 		/* let the writer settle into the next phase's histogram */
 		res[m].p99_us = writer_p99(m);
@@ -427,7 +517,8 @@ next:
 		printf("\n%ld MiB resident in %d VMAs of 4 KiB pages (%ld VMAs in all, target pid %d), %d runs each\n",
 		       mib, RESIDENT_VMAS, vmas, pid, reps);
 	else
-		printf("\n%ld VMAs (target pid %d), %d runs each\n", vmas, pid, reps);
+		printf("\n%ld VMAs, shape %s (target pid %d), %d runs each (tools: %d)\n",
+		       vmas, shape_names[shape], pid, reps, reps > 3 ? 3 : reps);
 	printf("%-14s %10s %10s %10s %9s %11s %11s %10s\n", "method", "median ms",
 	       "min ms", "max ms", "ns/VMA", "writer p99", "writer max", "bytes");
 	for (int m = 0; m < NR_METHODS; m++) {
@@ -443,8 +534,12 @@ next:
 			printf("%-14s %10.2f %10.2f %10.2f %9.0f", method_names[m],
 			       ms(res[m].median), ms(res[m].min), ms(res[m].max),
 			       (double)res[m].median / vmas);
-		printf(" %8lu us %8lu us %10zd", (unsigned long)res[m].p99_us,
-		       (unsigned long)res[m].worst_us, res[m].bytes);
+		printf(" %8lu us %8lu us", (unsigned long)res[m].p99_us,
+		       (unsigned long)res[m].worst_us);
+		if (m >= M_TREE)
+			printf(" %10s", "-");
+		else
+			printf(" %10zd", res[m].bytes);
 		if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
 			printf("  restarts %ld, one-hold copies %ld",
 			       res[m].restarts, res[m].single);
@@ -471,6 +566,32 @@ next:
 		       (unsigned long)res[M_MAPS].p99_us,
 		       (unsigned long)res[M_IDLE].p99_us);
 	}
+	if (!mib && res[M_LIBMAPS].valid && res[M_MAPS].valid && nrows < 32) {
+		struct row *w = &rows[nrows++];
+		double view = res[M_LIBMAPS].median, maps = res[M_MAPS].median;
+
+		w->shape = shape;
+		w->vmas = vmas;
+		for (int m = 0; m < NR_METHODS; m++)
+			w->ratio[m] = res[m].valid && res[m].median ?
+				      (m >= M_TREE ? res[m].median / view :
+						     view / res[m].median) : 0;
+		w->peak = res[M_LIBMAPS].bytes ?
+			  (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes : 0;
+		w->bytes = res[M_MAPS].bytes ?
+			   (double)res[M_LIBMAPS].bytes / res[M_MAPS].bytes : 0;
+		w->walk = res[M_LIBMAPS].phase_ms[2] / reps / ms(maps);
+		w->text = res[M_LIBMAPS].phase_ms[4] / reps / ms(maps);
+		if (tool && res[M_TREE].valid)
+			printf("tool, whole process against the view's read: tree %.2f, --list %.2f, -J %.2f%s",
+			       w->ratio[M_TREE], w->ratio[M_LIST], w->ratio[M_JSON],
+			       res[M_PMAP].valid ? "" : "\n");
+		if (tool && res[M_TREE].valid && res[M_PMAP].valid)
+			printf("; against pmap -X: tree %.2f, --list %.2f, -J %.2f\n",
+			       (double)res[M_TREE].median / res[M_PMAP].median,
+			       (double)res[M_LIST].median / res[M_PMAP].median,
+			       (double)res[M_JSON].median / res[M_PMAP].median);
+	}
 	if (res[M_LIBMAPS].valid) {
 		printf("libmaps open, mean ms:");
 		for (int i = 0; i < NR_PHASES; i++)
@@ -486,14 +607,62 @@ next:
 	free(t);
 }
 
+/* @ratio against @goal ("<= goal"): the figure and whether it is met. */
+static void mark(double ratio, double goal)
+{
+	if (ratio <= 0)
+		printf(" %11s", "-");
+	else
+		printf(" %7.2f %-3s", ratio, ratio <= goal ? "ok" : "NO");
+}
+
+/*
+ * The matrix of issue #16's goals: per shape and size, the view against
+ * maps (goal 1.5) and smaps (0.2), the tool's slowest output against the
+ * view (3, at 65,000 VMAs) and against pmap -X (0.5), and the module's
+ * peak against the view (1.5); then, to name the floor where the view
+ * misses maps, its bytes against maps' and the page-table walk and the
+ * text alone against maps' whole read.
+ */
+static void matrix(void)
+{
+	if (!nrows)
+		return;
+	printf("\nissue #16 goals, this kernel (\"NO\": not met; the last three columns say why)\n");
+	printf("%-5s %6s %11s %11s %11s %11s %11s %7s %6s %6s\n", "shape", "VMAs",
+	       "view/maps", "view/smaps", "tool/view", "tool/pmap", "peak/view",
+	       "bytes", "walk", "text");
+	printf("%-5s %6s %11s %11s %11s %11s %11s %7s %6s %6s\n", "", "",
+	       "<=1.5", "<=0.2", "<=3", "<=0.5", "<=1.5", "/maps", "/maps", "/maps");
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+		double slow = 0;
+
+		for (int m = M_TREE; m <= M_JSON; m++)
+			if (w->ratio[m] > slow)
+				slow = w->ratio[m];
+		printf("%-5s %6ld", shape_names[w->shape], w->vmas);
+		mark(w->ratio[M_MAPS], 1.5);
+		mark(w->ratio[M_SMAPS], 0.2);
+		if (w->vmas >= 60000)
+			mark(slow, 3);
+		else
+			printf(" %11s", slow > 0 ? "" : "-");
+		mark(w->ratio[M_PMAP] > 0 ? slow / w->ratio[M_PMAP] : 0, 0.5);
+		mark(w->peak, 1.5);
+		printf(" %7.2f %6.2f %6.2f\n", w->bytes, w->walk, w->text);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	long sizes[16] = { 1000, 16000, 65530 };
-	int nsizes = 3, reps = 7, opt;
+	long sizes[16] = { 100, 1000, 16000, 65530 };
+	int nsizes = 4, reps = 7, opt;
+	int shapes = (1 << NR_SHAPES) - 1;
 	long mib = -1;
 	struct utsname u;
 
-	while ((opt = getopt(argc, argv, "qm:r:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "qm:r:w:s:t:p:")) != -1) {
 		switch (opt) {
 		case 'q':
 			sizes[0] = 1000;
@@ -511,8 +680,24 @@ int main(int argc, char **argv)
 		case 'w':
 			pause_us = atol(optarg);
 			break;
+		case 's':
+			shapes = 0;
+			for (int i = 0; i < NR_SHAPES; i++)
+				if (!strcmp(optarg, shape_names[i]))
+					shapes = 1 << i;
+			if (!shapes) {
+				fprintf(stderr, "%s: no shape '%s' (anon, file)\n", argv[0], optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			tool = optarg;
+			break;
+		case 'p':
+			pmap = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-q] [-m MIB] [-r REPS] [-w USEC] [VMAS...]\n",
+			fprintf(stderr, "usage: %s [-q] [-m MIB] [-r REPS] [-w USEC] [-s SHAPE] [-t TOOL] [-p PMAP] [VMAS...]\n",
 				argv[0]);
 			return 2;
 		}
@@ -534,11 +719,13 @@ int main(int argc, char **argv)
 	       u.release);
 	printf("writer: mmap+munmap of a page%s; module batch_vmas %ld\n",
 	       pause_us ? ", then a pause" : " in a loop", read_param("batch_vmas"));
-	for (int i = 0; i < nsizes; i++)
-		run(sizes[i], 0, reps, "/proc/self/exe");
+	for (int s = 0; s < NR_SHAPES; s++)
+		for (int i = 0; i < nsizes && (shapes & (1 << s)); i++)
+			run(sizes[i], s, 0, reps, "/proc/self/exe");
 	if (mib < 0)
 		mib = 4096;
 	if (mib)
-		run(0, mib, reps, "/proc/self/exe");
+		run(0, S_ANON, mib, reps, "/proc/self/exe");
+	matrix();
 	return 0;
 }
