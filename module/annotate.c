@@ -302,6 +302,27 @@ static u32 lm_group_hash(const struct lm_vma *v)
 /* VMAs between two chances for another task to have the CPU. */
 #define LM_RESCHED_VMAS	256
 
+/*
+ * Room for the groups as they are found: most maps have a few dozen
+ * groups however many VMAs they have, so room for every VMA (112 bytes
+ * each, a vmalloc() of 7 MiB for 65,000) is made only as groups come.
+ */
+#define LM_GROUPS_FIRST	64
+
+static bool lm_groups_grow(struct lm_group **found, unsigned int *cap)
+{
+	struct lm_group *more = kvmalloc_array(2 * *cap, sizeof(*more),
+					       GFP_KERNEL_ACCOUNT);
+
+	if (!more)
+		return false;
+	memcpy(more, *found, *cap * sizeof(*more));
+	kvfree(*found);
+	*found = more;
+	*cap *= 2;
+	return true;
+}
+
 /**
  * lm_groups_build - group the VMAs of @snap
  * @snap: the snapshot
@@ -318,6 +339,7 @@ static u32 lm_group_hash(const struct lm_vma *v)
 int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 {
 	unsigned int n = snap->nr, nr = 0, i, k, half, pos, mask;
+	unsigned int cap = min_t(unsigned int, n, LM_GROUPS_FIRST);
 	struct lm_group *found = NULL, *grp;
 	u32 *table = NULL, *member = NULL, h;
 	struct lm_vma *v;
@@ -331,7 +353,7 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 	mask = roundup_pow_of_two(2 * n) - 1;
 	table = kvcalloc(mask + 1, sizeof(*table), GFP_KERNEL_ACCOUNT);
 	member = kvmalloc_array(n, sizeof(*member), GFP_KERNEL_ACCOUNT);
-	found = kvmalloc_array(n, sizeof(*found), GFP_KERNEL_ACCOUNT);
+	found = kvmalloc_array(cap, sizeof(*found), GFP_KERNEL_ACCOUNT);
 	g->order = kvmalloc_array(n, sizeof(*g->order), GFP_KERNEL_ACCOUNT);
 	if (!table || !member || !found || !g->order)
 		goto out;
@@ -343,6 +365,8 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 			if (lm_same_group(&snap->vmas[found[table[h] - 1].first], v))
 				break;
 		if (!table[h]) {
+			if (nr == cap && !lm_groups_grow(&found, &cap))
+				goto out;
 			grp = &found[nr];
 			grp->kind = v->kind;
 			grp->first = i;	/* for now: its first VMA */

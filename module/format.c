@@ -126,6 +126,12 @@ static __always_inline char *lm_hex(char *p, unsigned long long v, int width)
 	return p + n;
 }
 
+/* "00" to "99": two digits per division. */
+static const char lm_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* @v in decimal ("%llu"). */
 static __always_inline char *lm_dec(char *p, unsigned long long v)
 {
@@ -136,9 +142,16 @@ static __always_inline char *lm_dec(char *p, unsigned long long v)
 		*p = '0' + v;
 		return p + 1;
 	}
-	do {
-		tmp[--i] = '0' + do_div(v, 10);
-	} while (v);
+	while (v >= 100) {
+		i -= 2;
+		memcpy(tmp + i, &lm_pairs[2 * do_div(v, 100)], 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(tmp + i, &lm_pairs[2 * v], 2);
+	} else {
+		tmp[--i] = '0' + v;
+	}
 	memcpy(p, tmp + i, sizeof(tmp) - i);
 	return p + sizeof(tmp) - i;
 }
@@ -352,7 +365,6 @@ static size_t lm_put_record(const struct lm_vma *v, enum lm_merge merge,
 	return p - buf->line;
 }
 
-
 /* The length of @s as maps writes names: a newline becomes \012. */
 static size_t lm_escaped_len(const char *s)
 {
@@ -478,7 +490,7 @@ struct lm_text {
 	struct lm_groups g;
 	char **tails;			/* per group: lm_group_tail() */
 	struct lm_scratch *buf;
-	struct mutex lock;
+	struct mutex lock;		/* the reader's place: win, rest, next... */
 	loff_t size;			/* of the whole text, once made; else -1 */
 	char *win;			/* [win_pos, win_pos + win_len) of the text */
 	size_t win_len;
