@@ -727,7 +727,16 @@ static void exec_with_big_args(int ready)
 	_exit(127);
 }
 
-TEST(thp_exec_stack)
+/*
+ * Each attempt maps and fills 256 MiB before it execs, and every read of
+ * its view walks them: longer than the harness's 30 s on the debug kernel
+ * (KASAN, lockdep) of a loaded host.
+ */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, thp_exec_stack, 180)
 {
 	char path[64], *text = malloc(1 << 20);
 	struct lm_view_rec *r = NULL;
