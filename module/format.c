@@ -85,6 +85,9 @@ static const struct {
 /* lm_vm_flags[] indexed by bit, filled once at load. */
 static const char *lm_flag_names[BITS_PER_LONG];
 
+/* "00" to "99", filled once at load: lm_dec() writes two digits per division. */
+static char lm_pairs[200] __ro_after_init;
+
 void lm_format_init(void)
 {
 	size_t i;
@@ -93,6 +96,10 @@ void lm_format_init(void)
 		if (lm_vm_flags[i].flag)
 			lm_flag_names[ilog2(lm_vm_flags[i].flag)] =
 				lm_vm_flags[i].name;
+	for (i = 0; i < 100; i++) {
+		lm_pairs[2 * i] = '0' + i / 10;
+		lm_pairs[2 * i + 1] = '0' + i % 10;
+	}
 }
 
 /* Records between two chances for another task to have the CPU. */
@@ -125,12 +132,6 @@ static __always_inline char *lm_hex(char *p, unsigned long long v, int width)
 	}
 	return p + n;
 }
-
-/* "00" to "99": two digits per division. */
-static const char lm_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 /* @v in decimal ("%llu"). */
 static __always_inline char *lm_dec(char *p, unsigned long long v)
