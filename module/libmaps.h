@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include <linux/mm_types.h>
 #include <linux/sched.h>
+#include <linux/time64.h>
 
 #define LM_VIEW_VERSION	1
 
@@ -129,9 +130,12 @@ void lm_snapshot_release(struct lm_snapshot *snap);
 /*
  * PMD tables a page-table walk goes through, across records, between two
  * looks at whether a writer waits for the mmap lock: 64 of 512 entries are
- * 128 MiB of address space mapped by 4 KiB pages, or 64 small VMAs.
+ * 128 MiB of address space mapped by 4 KiB pages, or 64 small VMAs; but it
+ * looks once LM_WALK_NS passed too, so that a writer does not wait for 64
+ * full tables.
  */
 #define LM_WALK_BATCH	64
+#define LM_WALK_NS	NSEC_PER_MSEC
 
 int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr);
 extern atomic_long_t lm_walk_yields;

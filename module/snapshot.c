@@ -289,11 +289,11 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 	/*
 	 * What backs each copied VMA, once the copy is made (walk.c): under
 	 * the mmap lock again, but let go whenever a writer waits for it
-	 * once LM_WALK_BATCH PMD tables were walked, between two records or
-	 * inside one, so that a process with gigabytes resident is not held
-	 * still for the whole walk, nor one of many small VMAs let go for
-	 * every record.  These figures are sampled, not part of the one
-	 * state of the map the copy is.
+	 * once LM_WALK_BATCH PMD tables were walked or LM_WALK_NS passed,
+	 * between two records or inside one, so that a process with
+	 * gigabytes resident is not held still for the whole walk, nor one
+	 * of many small VMAs let go for every record.  These figures are
+	 * sampled, not part of the one state of the map the copy is.
 	 */
 	if (!ret)
 		ret = lm_snapshot_walk(mm, snap->vmas, snap->nr);

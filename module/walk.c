@@ -27,6 +27,7 @@
 #include <linux/rmap.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -38,6 +39,12 @@ atomic_long_t lm_walk_yields = ATOMIC_LONG_INIT(0);
 /* smaps' fixed point for PSS: (bytes << LM_PSS_SHIFT) */
 #define LM_PSS_SHIFT	12
 
+/* The walk's work since it last let the mmap lock go. */
+struct lm_walk_work {
+	unsigned int tables;	/* PMD tables walked */
+	u64 since;		/* ktime_get_ns() when the lock was taken */
+};
+
 /* One VMA's walk. */
 struct lm_walk {
 	struct vm_area_struct *vma;
@@ -45,7 +52,7 @@ struct lm_walk {
 	struct page *last_head;	/* the large folio the last PTE mapped */
 	bool shmem_holes;	/* count shmem swap where nothing is mapped */
 	unsigned long valid_block; /* lm_pte_page(): 1 + a pfn_valid() block */
-	unsigned int *work;	/* PMD tables walked since the lock was let go */
+	struct lm_walk_work *work; /* since the lock was let go */
 	/* the swap entries of the PTE table being walked, by index */
 	DECLARE_BITMAP(swapped, PTRS_PER_PTE);
 };
@@ -465,19 +472,23 @@ static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
- * Whether the walk should let a writer waiting for the mmap lock in now,
- * once LM_WALK_BATCH PMD tables were walked since it last did; it gives
- * up the CPU if it is wanted, every LM_WALK_BATCH tables.
+ * Whether the walk should let a writer waiting for the mmap lock in now:
+ * once LM_WALK_BATCH PMD tables were walked, or LM_WALK_NS passed, since it
+ * last did.  The count bounds what letting a writer in costs when the
+ * tables are nearly empty (many small VMAs), the time how long a writer
+ * waits when they are full.  It gives up the CPU if it is wanted, every
+ * LM_WALK_BATCH tables.
  */
-static bool lm_walk_yield(struct mm_struct *mm, unsigned int *work)
+static bool lm_walk_yield(struct mm_struct *mm, struct lm_walk_work *work)
 {
-	if (*work < LM_WALK_BATCH)
+	if (work->tables < LM_WALK_BATCH &&
+	    ktime_get_ns() - work->since < LM_WALK_NS)
 		return false;
 	if (mmap_lock_is_contended(mm)) {
-		*work = 0;
+		work->tables = 0;
 		return true;
 	}
-	if (*work % LM_WALK_BATCH == 0)
+	if (work->tables % LM_WALK_BATCH == 0)
 		cond_resched();
 	return false;
 }
@@ -497,7 +508,7 @@ static unsigned long lm_vma_walk(struct lm_walk *w, unsigned long addr,
 	pud_t *pud;
 
 	for (; addr < end; addr = next) {
-		++*w->work;
+		w->work->tables++;
 		if (lm_walk_yield(mm, w->work))
 			return addr;
 		pgd = pgd_offset(mm, addr);
@@ -525,12 +536,12 @@ hole:
 /*
  * Where the walk of a snapshot is: the VMA iterator, the first VMA that
  * ends above the last address looked at (valid until the lock is let
- * go), and the PMD tables walked since the lock was last let go.
+ * go), and the walk's work since the lock was last let go.
  */
 struct lm_walk_pos {
 	struct lm_vma_iter it;
 	struct vm_area_struct *vma;
-	unsigned int work;
+	struct lm_walk_work work;
 };
 
 static void lm_walk_seek(struct lm_walk_pos *pos, struct mm_struct *mm,
@@ -549,6 +560,7 @@ static int lm_walk_relock(struct lm_walk_pos *pos, struct mm_struct *mm,
 	cond_resched();
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
+	pos->work.since = ktime_get_ns();
 	lm_walk_seek(pos, mm, addr);
 	return 0;
 }
@@ -603,22 +615,23 @@ static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
  * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
  *
  * Takes the mmap lock for reading and lets a waiting writer in, between
- * two PMD tables (of one record or two) once LM_WALK_BATCH were walked
- * since it was last let in, then goes on from there.  Page-table pages at
- * PMD level and above are freed only under the write lock, and a huge
- * PUD entry is pud_bad() and never read as a table.
+ * two PMD tables (of one record or two) once LM_WALK_BATCH were walked or
+ * LM_WALK_NS passed since it was last let in, then goes on from there.
+ * Page-table pages at PMD level and above are freed only under the write
+ * lock, and a huge PUD entry is pud_bad() and never read as a table.
  *
  * Return: 0, or -EINTR if a fatal signal came while waiting for the lock.
  */
 int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr)
 {
-	struct lm_walk_pos pos = { .work = 0 };
+	struct lm_walk_pos pos = { };
 	unsigned int i;
 
 	if (!nr)
 		return 0;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
+	pos.work.since = ktime_get_ns();
 	lm_walk_seek(&pos, mm, vmas[0].start);
 	for (i = 0; i < nr; i++) {
 		if (lm_record_walk(mm, &vmas[i], &pos))
