@@ -493,6 +493,7 @@ struct lm_text {
 	struct lm_scratch *buf;
 	struct mutex lock;		/* the reader's place: win, rest, next... */
 	loff_t size;			/* of the whole text, once made; else -1 */
+	loff_t known;			/* the most of it ever made */
 	char *win;			/* [win_pos, win_pos + win_len) of the text */
 	size_t win_len;
 	loff_t win_pos;
@@ -616,6 +617,8 @@ static void lm_fill(struct lm_text *t)
 	t->win_len = p - t->win;
 	if (p < end)
 		t->size = t->win_pos + t->win_len;
+	if (t->win_pos + t->win_len > t->known)
+		WRITE_ONCE(t->known, t->win_pos + t->win_len);
 	t->render_ns += ktime_get_ns() - t0;
 	cond_resched();
 }
@@ -665,29 +668,33 @@ ssize_t lm_text_read(struct lm_text *text, char __user *buf, size_t count,
 	return done;
 }
 
-/* The bytes of @text made so far: at least that many exist. */
-loff_t lm_text_made(struct lm_text *text)
+/* The bytes of @text known to exist: its size once it was made to the end. */
+loff_t lm_text_known(struct lm_text *text)
 {
-	loff_t made;
-
-	mutex_lock(&text->lock);
-	made = text->size >= 0 ? text->size : text->win_pos + text->win_len;
-	mutex_unlock(&text->lock);
-	return made;
+	return READ_ONCE(text->known);
 }
 
-/* The size of @text, made to its end if it was not yet; or -EINTR. */
-loff_t lm_text_size(struct lm_text *text)
+/**
+ * lm_text_reach - make @text until @to bytes of it exist, or to its end
+ * @text: the text
+ * @to: the bytes wanted (LLONG_MAX: all)
+ *
+ * Return: the bytes known to exist then (its size if it has fewer than
+ * @to), or -EINTR if a fatal signal came while waiting for another reader.
+ */
+loff_t lm_text_reach(struct lm_text *text, loff_t to)
 {
-	loff_t size;
+	loff_t known;
 
+	if (to <= lm_text_known(text))
+		return lm_text_known(text);
 	if (mutex_lock_killable(&text->lock))
 		return -EINTR;
-	while (text->size < 0)
+	while (text->known < to && text->size < 0)
 		lm_fill(text);
-	size = text->size;
+	known = text->known;
 	mutex_unlock(&text->lock);
-	return size;
+	return known;
 }
 
 /*
@@ -730,7 +737,8 @@ void lm_text_free(struct lm_text *text)
 
 	if (!text)
 		return;
-	WRITE_ONCE(lm_last_ns[4], text->render_ns);
+	if (text->render_ns)	/* a text that was read */
+		WRITE_ONCE(lm_last_ns[4], text->render_ns);
 	for (i = 0; text->tails && i < text->g.nr; i++) {
 		kfree(text->tails[i]);
 		if (!((i + 1) % LM_RESCHED_RECORDS))
@@ -741,6 +749,7 @@ void lm_text_free(struct lm_text *text)
 	kvfree(text->buf);
 	lm_groups_release(&text->g);
 	lm_snapshot_release(&text->snap);
+	mutex_destroy(&text->lock);
 	kfree(text);
 }
 

@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
@@ -78,31 +79,40 @@ static ssize_t lm_view_read(struct file *file, char __user *buf,
 
 /*
  * A fixed-size file: before 0 or past the end is refused.  The text is
- * made as it is read, so its size is known only once it was made to the
- * end; a position within what was made needs no more.
+ * made as it is read, so a seek makes it only as far as the position it
+ * asks for (to the end for SEEK_END).  The caller holds f_pos_lock.
  */
 static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct lm_text *text = file->private_data;
-	loff_t size = lm_text_made(text), to;
+	loff_t to, have;
 
 	switch (whence) {
 	case SEEK_SET:
 		to = offset;
 		break;
 	case SEEK_CUR:
-		to = file->f_pos + offset;
+		if (!offset)
+			return file->f_pos;
+		if (check_add_overflow(file->f_pos, offset, &to))
+			return -EINVAL;
+		break;
+	case SEEK_END:
+		have = lm_text_reach(text, LLONG_MAX);
+		if (have < 0)
+			return have;
+		if (check_add_overflow(have, offset, &to))
+			return -EINVAL;
 		break;
 	default:
-		to = size + 1;
-		break;
+		return -EINVAL;
 	}
-	if (to > size) {
-		size = lm_text_size(text);
-		if (size < 0)
-			return size;
-	}
-	return fixed_size_llseek(file, offset, whence, size);
+	if (to < 0)
+		return -EINVAL;
+	have = lm_text_reach(text, to);
+	if (have < 0)
+		return have;
+	return vfs_setpos(file, to, have);
 }
 
 static int lm_view_release(struct inode *inode, struct file *file)

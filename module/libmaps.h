@@ -174,8 +174,8 @@ void lm_format_init(void);
 struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
 ssize_t lm_text_read(struct lm_text *text, char __user *buf,
 		     size_t count, loff_t *ppos);
-loff_t lm_text_made(struct lm_text *text);
-loff_t lm_text_size(struct lm_text *text);
+loff_t lm_text_known(struct lm_text *text);
+loff_t lm_text_reach(struct lm_text *text, loff_t to);
 void lm_text_free(struct lm_text *text);
 
 /* shmem.c */

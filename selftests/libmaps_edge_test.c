@@ -1154,6 +1154,70 @@ TEST(seek_edges)
 	close(fd);
 }
 
+/*
+ * A seek into text not made yet: the view is made as it is read, so a
+ * seek must make it as far as the position and no further, and what is
+ * read there must be what a read from the start finds at that offset (one
+ * snapshot per open).  Whence values other than SEEK_SET, SEEK_CUR and
+ * SEEK_END are refused as /proc/self/maps refuses them.
+ */
+TEST(seek_ahead_of_the_text)
+{
+	static char whole[1 << 20], part[4 * 300];
+	off_t end, offs[4];
+	int fd, mfd, i;
+	char *p;
+
+	/* records enough for a text of many pages */
+	p = mmap(NULL, 256 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 256; i += 2)
+		ASSERT_EQ(0, mprotect(p + i * pg, pg, PROT_READ));
+	fd = open(LM_DEBUGFS "/self", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	offs[0] = 5 * pg + 17;
+	offs[1] = 2 * pg - 1;
+	offs[2] = 9 * pg;
+	offs[3] = 1;
+	/* the first seek, before any read: the text is not made yet */
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(offs[i], lseek(fd, offs[i], SEEK_SET));
+		ASSERT_EQ(300, read(fd, part + 300 * i, 300));
+		ASSERT_EQ(offs[i] + 300, lseek(fd, 0, SEEK_CUR));
+	}
+	ASSERT_EQ(offs[3] + 300 + 7, lseek(fd, 7, SEEK_CUR));
+	end = lseek(fd, 0, SEEK_END);
+	ASSERT_GT(end, 10 * pg);
+	ASSERT_LT(end, (off_t)sizeof(whole));
+	ASSERT_EQ(end, pread(fd, whole, sizeof(whole), 0));
+	for (i = 0; i < 4; i++) {
+		off_t at = offs[i];
+
+		EXPECT_EQ(0, memcmp(part + 300 * i, whole + at, 300))
+			TH_LOG("300 bytes read after a seek to %ld differ",
+			       (long)at);
+	}
+	EXPECT_EQ(-1, lseek(fd, end + 1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(end, lseek(fd, end, SEEK_SET));
+
+	mfd = open("/proc/self/maps", O_RDONLY);
+	ASSERT_GE(mfd, 0);
+	for (i = SEEK_END + 1; i <= SEEK_END + 3; i++) {
+		off_t lm = lseek(fd, 0, i);
+		int lm_errno = errno;
+		off_t maps = lseek(mfd, 0, i);
+
+		EXPECT_EQ(maps, lm) TH_LOG("whence %d", i);
+		if (maps < 0)
+			EXPECT_EQ(errno, lm_errno) TH_LOG("whence %d", i);
+	}
+	close(mfd);
+	close(fd);
+	munmap(p, 256 * pg);
+}
+
 static void __attribute__((constructor)) init_page_size(void)
 {
 	pg = sysconf(_SC_PAGESIZE);
