@@ -159,8 +159,8 @@ static const u8 lm_file_thp_why[] = {
  * once, at load, and each open of a view reads them at offset 0, where
  * kernfs shows the knob afresh: on 6.8+ a view reads some twenty knobs,
  * and a path walk, an open and a close for each were most of the fixed
- * cost of a small view.  A knob that could not be opened at load is
- * looked up by its path on every read, as /sys looks to the reader.
+ * cost of a small view.  A knob that could not be opened at load, or
+ * whose read fails, is looked up by its path, as /sys looks to the reader.
  */
 #define LM_KNOB_ENABLED		0
 #define LM_KNOB_SHMEM_ENABLED	1
@@ -193,17 +193,19 @@ static int lm_knob_read(int slot)
 	loff_t pos = 0;
 	ssize_t len;
 
-	if (!file) {
+	len = file ? kernel_read(file, buf, sizeof(buf) - 1, &pos) : -ENOENT;
+	if (len < 0) {
+		/* not opened at load, or it fails now: by its path */
 		lm_knob_path(path, sizeof(path), slot);
 		file = filp_open(path, O_RDONLY, 0);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
-	}
-	len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
-	if (file != lm_knob_files[slot])
+		pos = 0;
+		len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
 		filp_close(file, NULL);
-	if (len < 0)
-		return len;
+		if (len < 0)
+			return len;
+	}
 	buf[len] = '\0';
 
 	open = strchr(buf, '[');
@@ -226,6 +228,11 @@ static bool lm_knob_used(int slot)
 	       (lm_thp_file_orders() & BIT(slot - LM_KNOB_SHMEM_SIZE(0)));
 }
 
+/*
+ * Open the knobs, in the mount namespace of the task loading the module,
+ * and read each once: its seq_file buffer is then allocated (and charged)
+ * here, not by whichever reader of a view comes first.
+ */
 void lm_thp_init(void)
 {
 	struct file *file;
@@ -237,8 +244,10 @@ void lm_thp_init(void)
 			continue;
 		lm_knob_path(path, sizeof(path), slot);
 		file = filp_open(path, O_RDONLY, 0);
-		if (!IS_ERR(file))
-			lm_knob_files[slot] = file;
+		if (IS_ERR(file))
+			continue;
+		lm_knob_files[slot] = file;
+		lm_knob_read(slot);
 	}
 }
 
