@@ -309,9 +309,11 @@ static u32 lm_group_hash(const struct lm_vma *v)
  */
 #define LM_GROUPS_FIRST	64
 
-static bool lm_groups_grow(struct lm_group **found, unsigned int *cap)
+static bool lm_groups_grow(struct lm_group **found, unsigned int *cap,
+			   unsigned int n)
 {
-	struct lm_group *more = kvmalloc_array(2 * *cap, sizeof(*more),
+	unsigned int more_cap = min_t(unsigned long, 2UL * *cap, n);
+	struct lm_group *more = kvmalloc_array(more_cap, sizeof(*more),
 					       GFP_KERNEL_ACCOUNT);
 
 	if (!more)
@@ -319,7 +321,7 @@ static bool lm_groups_grow(struct lm_group **found, unsigned int *cap)
 	memcpy(more, *found, *cap * sizeof(*more));
 	kvfree(*found);
 	*found = more;
-	*cap *= 2;
+	*cap = more_cap;
 	return true;
 }
 
@@ -365,7 +367,7 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 			if (lm_same_group(&snap->vmas[found[table[h] - 1].first], v))
 				break;
 		if (!table[h]) {
-			if (nr == cap && !lm_groups_grow(&found, &cap))
+			if (nr == cap && !lm_groups_grow(&found, &cap, n))
 				goto out;
 			grp = &found[nr];
 			grp->kind = v->kind;
