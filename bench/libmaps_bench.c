@@ -316,8 +316,8 @@ static const char *const phase_names[NR_PHASES] = {
 	"THP settings", "copy", "page-table walk", "grouping", "text",
 };
 
-/* Add the module's last_open_ns to @ms. */
-static void add_phases(double *ms)
+/* The module's last_open_ns, in ms, into @ms. */
+static void get_phases(double *ms)
 {
 	char buf[256], *p = buf;
 	ssize_t n = read_whole(PARAMS "last_open_ns", buf, sizeof(buf) - 1);
@@ -326,9 +326,29 @@ static void add_phases(double *ms)
 		return;
 	buf[n] = '\0';
 	for (int i = 0; i < NR_PHASES && *p; i++) {
-		ms[i] += strtod(p, &p) / 1e6;
+		ms[i] = strtod(p, &p) / 1e6;
 		if (*p == ',')
 			p++;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of each phase over @n opens of @phases, into @ms. */
+static void median_phases(const double *phases, int n, double *ms)
+{
+	double one[n];
+
+	for (int i = 0; i < NR_PHASES; i++) {
+		for (int r = 0; r < n; r++)
+			one[r] = phases[r * NR_PHASES + i];
+		qsort(one, n, sizeof(*one), cmp_double);
+		ms[i] = one[n / 2];
 	}
 }
 
@@ -339,7 +359,7 @@ struct result {
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
 	long restarts, single;		/* libmaps: the module's counts */
-	double phase_ms[NR_PHASES];	/* libmaps: mean time of each part of an open */
+	double phase_ms[NR_PHASES];	/* libmaps: median time of each part of an open */
 };
 
 static uint64_t writer_p99(int m)
@@ -413,6 +433,7 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 	static char buf[1 << 20];
 	struct result res[NR_METHODS] = { 0 };
 	uint64_t *t;
+	double *phases;
 	char paths[NR_METHODS][64];
 	long vmas = 0;
 	pid_t pid;
@@ -422,6 +443,7 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 	else if (!mib && want <= 1000)
 		reps *= 3;
 	t = calloc(reps, sizeof(*t));
+	phases = calloc((size_t)reps * NR_PHASES, sizeof(*phases));
 	memset(sh, 0, sizeof(*sh));
 	pid = fork();
 	if (pid == 0) {
@@ -491,11 +513,13 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 			if (m == M_LIBMAPS || m == M_LIBMAPS_ONE) {
 				long p = read_param("last_snapshot_bytes");
 
-				add_phases(res[m].phase_ms);
+				get_phases(&phases[r * NR_PHASES]);
 				if (p > res[m].peak)
 					res[m].peak = p;
 			}
 		}
+		if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
+			median_phases(phases, n, res[m].phase_ms);
 		res[m].restarts = read_param("restarts") - restarts;
 		res[m].single = read_param("single_holds") - single;
 		if (m == M_LIBMAPS_ONE)
@@ -580,8 +604,8 @@ next:
 			  (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes : 0;
 		w->bytes = res[M_MAPS].bytes ?
 			   (double)res[M_LIBMAPS].bytes / res[M_MAPS].bytes : 0;
-		w->walk = res[M_LIBMAPS].phase_ms[2] / reps / ms(maps);
-		w->text = res[M_LIBMAPS].phase_ms[4] / reps / ms(maps);
+		w->walk = res[M_LIBMAPS].phase_ms[2] / ms(maps);
+		w->text = res[M_LIBMAPS].phase_ms[4] / ms(maps);
 		if (tool && res[M_TREE].valid)
 			printf("tool, whole process against the view's read: tree %.2f, --list %.2f, -J %.2f%s",
 			       w->ratio[M_TREE], w->ratio[M_LIST], w->ratio[M_JSON],
@@ -593,10 +617,10 @@ next:
 			       (double)res[M_JSON].median / res[M_PMAP].median);
 	}
 	if (res[M_LIBMAPS].valid) {
-		printf("libmaps open, mean ms:");
+		printf("libmaps open, median ms:");
 		for (int i = 0; i < NR_PHASES; i++)
 			printf("%s %s %.2f", i ? "," : "", phase_names[i],
-			       res[M_LIBMAPS].phase_ms[i] / reps);
+			       res[M_LIBMAPS].phase_ms[i]);
 		printf("\n");
 	}
 	if (res[M_LIBMAPS].peak > 0)
@@ -605,6 +629,7 @@ next:
 		       (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes,
 		       res[M_LIBMAPS].bytes);
 	free(t);
+	free(phases);
 }
 
 /* @ratio against @goal ("<= goal"): the figure and whether it is met. */
