@@ -422,10 +422,18 @@ struct row {
 	double peak;			/* module peak / view bytes */
 	double bytes;			/* view bytes / maps bytes */
 	double walk, text;		/* those phases against maps' median */
+	/* the writer while the view, or maps, is read, against idle */
+	double wp99, wmax, maps_wp99, maps_wmax;
 };
 
 static struct row rows[2 * 16];
 static int nrows;
+
+/* @a against @b, or 0 if either is unknown. */
+static double per(uint64_t a, uint64_t b)
+{
+	return a && b ? (double)a / b : 0;
+}
 
 /* @want VMAs of @shape, or (with @mib) @mib MiB resident in a few. */
 static void run(long want, enum shape shape, long mib, int reps, const char *self)
@@ -604,6 +612,10 @@ next:
 			  (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes : 0;
 		w->bytes = res[M_MAPS].bytes ?
 			   (double)res[M_LIBMAPS].bytes / res[M_MAPS].bytes : 0;
+		w->wp99 = per(res[M_LIBMAPS].p99_us, res[M_IDLE].p99_us);
+		w->wmax = per(res[M_LIBMAPS].worst_us, res[M_IDLE].worst_us);
+		w->maps_wp99 = per(res[M_MAPS].p99_us, res[M_IDLE].p99_us);
+		w->maps_wmax = per(res[M_MAPS].worst_us, res[M_IDLE].worst_us);
 		w->walk = res[M_LIBMAPS].phase_ms[2] / ms(maps);
 		w->text = res[M_LIBMAPS].phase_ms[4] / ms(maps);
 		if (tool && res[M_TREE].valid)
@@ -676,6 +688,23 @@ static void matrix(void)
 		mark(w->ratio[M_PMAP] > 0 ? slow / w->ratio[M_PMAP] : 0, 0.5);
 		mark(w->peak, 1.5);
 		printf(" %7.2f %6.2f %6.2f\n", w->bytes, w->walk, w->text);
+	}
+	/*
+	 * Goal 3: the writer no more disturbed by a view being read than by
+	 * maps on kernels that read maps under per-VMA locks (6.17+).  Both
+	 * readers are beside it, so maps' own figures are the floor.
+	 */
+	printf("\nissue #16 goal 3, the writer's mmap+munmap while the view or maps is read, against idle\n");
+	printf("%-5s %6s %11s %11s %11s %11s\n", "shape", "VMAs",
+	       "view p99", "view worst", "maps p99", "maps worst");
+	printf("%-5s %6s %11s %11s %11s %11s\n", "", "", "<=1.2", "<=2", "", "");
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-5s %6ld", shape_names[w->shape], w->vmas);
+		mark(w->wp99, 1.2);
+		mark(w->wmax, 2);
+		printf(" %11.2f %11.2f\n", w->maps_wp99, w->maps_wmax);
 	}
 }
 
