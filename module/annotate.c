@@ -179,14 +179,14 @@ static const u8 lm_merge_order[] = { LM_MERGE_ORDER };
  * The rules of vma_merge() (5.10, 6.1) and of is_mergeable_vma() and
  * vma_merge_existing_range() (mm/vma.c, 6.12+), in the kernel's own order
  * (LM_MERGE_ORDER); the first one that keeps the two apart is the answer.
- * The mmap lock is held.
+ * The mmap lock is held, or both VMAs' read locks (LM_HAVE_VMA_READ).
  */
 enum lm_merge lm_merge_rule(struct vm_area_struct *prev,
 			    struct vm_area_struct *vma, vm_flags_t *diff)
 {
 	size_t i;
 
-	mmap_assert_locked(vma->vm_mm);
+	lm_assert_vma_held(vma);
 
 	if (prev->vm_end != vma->vm_start)
 		return LM_MERGE_HOLE;

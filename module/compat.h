@@ -163,8 +163,8 @@ static inline bool lm_vma_is_stack(struct vm_area_struct *vma)
  * CONFIG_ANON_VMA_NAME (Debian's 6.1) have none.  On 6.1 anon_name shares a
  * union with the file-backed interval tree node ("valid only when vm_file
  * is NULL"); by 6.12 it is a field of its own and shmem mappings can be
- * named too ([anon_shmem:<name>]).  The caller holds the mmap lock, which
- * keeps the name alive.
+ * named too ([anon_shmem:<name>]).  The caller holds the mmap lock or the
+ * VMA's read lock, either of which keeps the name alive.
  */
 static inline const char *lm_vma_anon_name(struct vm_area_struct *vma)
 {
@@ -273,6 +273,45 @@ static inline unsigned int lm_mm_lock_seq(struct mm_struct *mm)
 static inline unsigned int lm_mm_lock_seq(struct mm_struct *mm)
 {
 	return 0;
+}
+#endif
+
+/*
+ * Reading the VMAs under per-VMA locks, as maps does from 6.17
+ * (fs/proc/task_mmu.c, lock_next_vma()).  lock_next_vma() is not exported;
+ * lock_vma_under_rcu() is (EXPORT_SYMBOL_GPL), and it never waits: it
+ * returns NULL when the VMA at the address is being changed.
+ * vma_start_read_locked(), vma_end_read(), vma_assert_stabilised() and the
+ * mmap_lock_speculate_*() pair are inlines of <linux/mmap_lock.h>.
+ * Checked against 7.2's sources, the first of this rig's kernels to read
+ * maps this way; earlier kernels copy under the mmap lock.
+ */
+#if LM_KERNEL_AT_LEAST(7, 0, 0) && defined(CONFIG_PER_VMA_LOCK)
+#define LM_HAVE_VMA_READ	1
+
+/* The VMA is held still, by the mmap lock or its own read lock. */
+static inline void lm_assert_vma_held(struct vm_area_struct *vma)
+{
+	vma_assert_stabilised(vma);
+}
+
+/* Begin watching for a writer; false if one holds the lock now. */
+static inline bool lm_mm_watch_begin(struct mm_struct *mm, unsigned int *seq)
+{
+	return mmap_lock_speculate_try_begin(mm, seq);
+}
+
+/* Did a writer take the mmap lock since lm_mm_watch_begin()? */
+static inline bool lm_mm_watch_changed(struct mm_struct *mm, unsigned int seq)
+{
+	return mmap_lock_speculate_retry(mm, seq);
+}
+#else
+#define LM_HAVE_VMA_READ	0
+
+static inline void lm_assert_vma_held(struct vm_area_struct *vma)
+{
+	mmap_assert_locked(vma->vm_mm);
 }
 #endif
 

@@ -520,6 +520,7 @@ static size_t lm_put_header(const struct lm_text *t, struct lm_scratch *buf)
 	p = lm_cat(p, " groups=");
 	p = lm_dec(p, t->g.nr);
 	p = lm_mem_put(p, &t->g.mem);
+	p = lm_cat(p, t->snap.changed ? " state=changed" : " state=one");
 	p = lm_cat(p, " comm=");
 	p = lm_escaped_put(p, t->snap.comm);
 	*p++ = '\n';

@@ -114,6 +114,8 @@ struct lm_snapshot {
 	unsigned int nr;	/* VMAs copied */
 	unsigned int cap;	/* VMAs allocated */
 	struct lm_vma *vmas;	/* nr of them, in address order */
+	bool vma_locks;		/* copied and walked under per-VMA locks */
+	bool changed;		/* ... while the map changed: not one state */
 	/* where the time of the last open went, in ns (lm_view_render()) */
 	u64 thp_ns;		/* reading the THP settings */
 	u64 copy_ns;		/* copying the VMAs, under the lock */
@@ -125,6 +127,12 @@ int lm_snapshot_take(struct task_struct *task, pid_t pid,
 		     struct lm_snapshot *snap);
 void lm_snapshot_put_refs(struct lm_snapshot *snap);
 void lm_snapshot_release(struct lm_snapshot *snap);
+
+/* per-VMA reads, where LM_HAVE_VMA_READ */
+struct vm_area_struct *lm_vma_try_read_next(struct mm_struct *mm,
+					    unsigned long addr);
+struct vm_area_struct *lm_vma_read_next(struct mm_struct *mm,
+					unsigned long addr);
 
 /* walk.c */
 /*
@@ -138,6 +146,8 @@ void lm_snapshot_release(struct lm_snapshot *snap);
 #define LM_WALK_NS	NSEC_PER_MSEC
 
 int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr);
+int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
+			  unsigned int nr);
 extern atomic_long_t lm_walk_yields;
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
 

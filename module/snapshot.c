@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The walk.  lm_snapshot_take() is the one place libmaps holds a task's mmap
- * lock: it copies the facts the view needs about every VMA, in address
- * order, then walks their page tables (walk.c), and releases the lock
- * before anything is formatted.  It holds the
- * lock for one short batch of VMAs at a time where the kernel can tell
- * whether the map changed between two holds, and starts again if it did;
- * otherwise under a single hold.  A reader therefore never sees a torn
- * view, whatever the target does meanwhile.
+ * The walk.  lm_snapshot_take() is the one place libmaps locks a task's
+ * map: it copies the facts the view needs about every VMA, in address
+ * order, then walks their page tables (walk.c), and releases the locks
+ * before anything is formatted.  Where maps is read under per-VMA locks
+ * (7.0+), so is the copy, one VMA and the one before it at a time, and a
+ * copy the map changed under is marked state=changed.  Otherwise it holds
+ * the mmap lock for one short batch of VMAs at a time where the kernel
+ * can tell whether the map changed between two holds, and starts again if
+ * it did, or under a single hold: that view is never torn, whatever the
+ * target does meanwhile.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -57,7 +59,7 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 	const char *anon_name = lm_vma_anon_name(vma);
 	const char *name = NULL;
 
-	mmap_assert_locked(vma->vm_mm);
+	lm_assert_vma_held(vma);
 
 	if (!vma->vm_file && vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
@@ -89,7 +91,7 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 		       const struct lm_thp_global *thp, struct lm_vma *v)
 {
-	mmap_assert_locked(vma->vm_mm);
+	lm_assert_vma_held(vma);
 
 	v->start = vma->vm_start;
 	v->end = vma->vm_end;
@@ -230,6 +232,256 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
 	snap->vmas = NULL;
 }
 
+#if LM_HAVE_VMA_READ
+/*
+ * Copying under per-VMA locks (7.0+), as maps reads on these kernels: one
+ * VMA's read lock at a time, with the one before it still held for the
+ * merge rule, so that a writer waits only if it changes one of those two.
+ * The copy is watched with the mmap lock's sequence count: if no writer
+ * took the lock from its start to its end, it is one state of the map, as
+ * under the mmap lock; if one did, it is copied again, up to
+ * LM_VMA_TRIES times, and then kept as it is, each record one state of
+ * its VMA, as maps shows it (the header says state=changed).
+ */
+static bool lm_vma_locks = true;
+module_param_named(vma_locks, lm_vma_locks, bool, 0644);
+MODULE_PARM_DESC(vma_locks,
+		 "copy and walk under per-VMA locks, as maps reads (7.0+); N: under the mmap lock, one state always");
+
+#define LM_VMA_TRIES	2
+
+static atomic_long_t lm_vma_read_misses = ATOMIC_LONG_INIT(0);
+static atomic_long_t lm_changed_copies = ATOMIC_LONG_INIT(0);
+
+module_param_cb(vma_read_misses, &lm_counter_ops, &lm_vma_read_misses, 0444);
+MODULE_PARM_DESC(vma_read_misses,
+		 "VMAs found being changed by a per-VMA read, read under the mmap lock instead");
+module_param_cb(changed_copies, &lm_counter_ops, &lm_changed_copies, 0444);
+MODULE_PARM_DESC(changed_copies,
+		 "copies under per-VMA locks kept while the map changed (state=changed)");
+
+/**
+ * lm_vma_try_read_next - read-lock the first VMA that ends above @addr
+ * @mm: the mm, referenced by the caller
+ * @addr: where to look from
+ *
+ * Found under RCU and locked with lock_vma_under_rcu() by the start the
+ * maple tree gave, never by the pointer: a VMA that stays in place while
+ * the map changes around it is found, whatever else appears or goes.
+ * Never waits.
+ *
+ * Return: the VMA, read-locked; NULL if none ends above @addr;
+ * ERR_PTR(-EBUSY) if it is being changed (take the mmap lock).
+ */
+struct vm_area_struct *lm_vma_try_read_next(struct mm_struct *mm,
+					    unsigned long addr)
+{
+	MA_STATE(mas, &mm->mm_mt, addr, addr);
+	struct vm_area_struct *vma;
+	unsigned long start;
+
+	rcu_read_lock();
+	vma = mas_find(&mas, ULONG_MAX);
+	start = max(mas.index, addr);
+	rcu_read_unlock();
+	if (!vma)
+		return NULL;
+	vma = lock_vma_under_rcu(mm, start);
+	if (!vma) {
+		atomic_long_inc(&lm_vma_read_misses);
+		return ERR_PTR(-EBUSY);
+	}
+	return vma;
+}
+
+/**
+ * lm_vma_read_next - read-lock the first VMA that ends above @addr
+ * @mm: the mm, referenced by the caller, who holds no lock of it
+ * @addr: where to look from
+ *
+ * As lm_vma_try_read_next(), but if the VMA is being changed, wait for the
+ * mmap lock, find it under it and read-lock it there, as lock_next_vma()
+ * does.
+ *
+ * Return: the VMA, read-locked; NULL if none ends above @addr;
+ * ERR_PTR(-EINTR) on a fatal signal, or (-EAGAIN) if its lock's count is
+ * full.
+ */
+struct vm_area_struct *lm_vma_read_next(struct mm_struct *mm,
+					unsigned long addr)
+{
+	struct vm_area_struct *vma = lm_vma_try_read_next(mm, addr);
+
+	if (vma != ERR_PTR(-EBUSY))
+		return vma;
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	vma = find_vma(mm, addr);
+	if (vma && !vma_start_read_locked(vma))
+		vma = ERR_PTR(-EAGAIN);
+	mmap_read_unlock(mm);
+	return vma;
+}
+
+/* Drop the copies from the one at @nr on: they overlap a newer state. */
+static void lm_snapshot_trim(struct lm_snapshot *snap, unsigned int nr)
+{
+	struct lm_vma *v;
+
+	while (snap->nr > nr) {
+		v = &snap->vmas[--snap->nr];
+		if (v->file)
+			fput(v->file);
+		kfree(v->name);
+		memset(v, 0, sizeof(*v));
+	}
+}
+
+/* The copies from the first that ends above @start (all of them: 0). */
+static unsigned int lm_snapshot_after(const struct lm_snapshot *snap,
+				      unsigned long start)
+{
+	unsigned int nr = snap->nr;
+
+	while (nr && snap->vmas[nr - 1].end > start)
+		nr--;
+	return nr;
+}
+
+/*
+ * Copy the first VMA that ends above @addr under the mmap lock: the one
+ * that lm_vma_try_read_next() found being changed, or one that overlaps
+ * copies made before the map changed, which it replaces.  The VMA before
+ * it, for the merge rule, is the one before it now.  Returns it
+ * read-locked in *@vmap (NULL if there is none, or if its lock's count is
+ * full), 0 or an error.
+ */
+static int lm_vma_copy_locked(struct mm_struct *mm, unsigned long addr,
+			      const struct lm_thp_global *thp,
+			      struct lm_snapshot *snap, unsigned int cap,
+			      struct vm_area_struct **vmap)
+{
+	struct vm_area_struct *vma, *prev;
+	struct vma_iterator vmi;
+	int ret = 0;
+
+	*vmap = NULL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma_iter_init(&vmi, mm, addr);
+	vma = vma_next(&vmi);
+	if (!vma)
+		goto out;
+	prev = vma_prev(&vmi);
+	lm_snapshot_trim(snap, lm_snapshot_after(snap, vma->vm_start));
+	if (snap->nr == cap) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
+	if (!ret && vma_start_read_locked(vma))
+		*vmap = vma;
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Copy every VMA of @mm into @snap->vmas, which has room for @cap, under
+ * their own read locks.  Returns -EAGAIN if the map grew past @cap after
+ * it was sized, -EINTR if a fatal signal came while waiting for the mmap
+ * lock.
+ */
+static int lm_snapshot_copy_vmas(struct mm_struct *mm,
+				 const struct lm_thp_global *thp,
+				 struct lm_snapshot *snap, unsigned int cap)
+{
+	struct vm_area_struct *vma, *prev = NULL;
+	unsigned long addr = 0;
+	int ret = 0;
+
+	for (;;) {
+		vma = lm_vma_try_read_next(mm, addr);
+		if (!vma)
+			break;
+		/* a VMA that starts below the last copy's end is a newer state */
+		if (!IS_ERR(vma) && snap->nr &&
+		    vma->vm_start < snap->vmas[snap->nr - 1].end) {
+			vma_end_read(vma);
+			vma = ERR_PTR(-EBUSY);
+		}
+		if (IS_ERR(vma)) {
+			/* never wait for the mmap lock holding a VMA's */
+			if (prev)
+				vma_end_read(prev);
+			ret = lm_vma_copy_locked(mm, addr, thp, snap, cap, &prev);
+			if (ret || !prev)
+				return ret;
+			addr = prev->vm_end;
+			continue;
+		}
+		if (snap->nr == cap) {
+			ret = -EAGAIN;
+		} else {
+			/* @prev, if any, is the VMA of the last copy */
+			ret = lm_vma_copy(vma, prev && prev->vm_end <= vma->vm_start ?
+					  prev : NULL, thp, &snap->vmas[snap->nr++]);
+		}
+		if (prev)
+			vma_end_read(prev);
+		prev = vma;
+		addr = vma->vm_end;
+		if (ret)
+			break;
+		if (!(snap->nr % LM_WALK_BATCH))
+			cond_resched();
+	}
+	if (prev)
+		vma_end_read(prev);
+	return ret;
+}
+
+/*
+ * Copy under per-VMA locks, watched by the mmap lock's sequence count.
+ * Returns 1 if the kernel or the vma_locks parameter says to copy under
+ * the mmap lock instead, else as lm_snapshot_copy_vmas().
+ */
+static int lm_snapshot_copy_watched(struct mm_struct *mm,
+				    const struct lm_thp_global *thp,
+				    struct lm_snapshot *snap)
+{
+	unsigned int seq, tries = 0;
+	bool watched;
+	int ret;
+
+	if (!READ_ONCE(lm_vma_locks))
+		return 1;
+	snap->vma_locks = true;
+	for (;;) {
+		watched = lm_mm_watch_begin(mm, &seq);
+		ret = lm_snapshot_copy_vmas(mm, thp, snap, snap->cap);
+		if (ret)
+			return ret;
+		snap->changed = !watched || lm_mm_watch_changed(mm, seq);
+		if (!snap->changed)
+			return 0;
+		if (++tries == LM_VMA_TRIES) {
+			atomic_long_inc(&lm_changed_copies);
+			return 0;
+		}
+		atomic_long_inc(&lm_restarts);
+		lm_snapshot_clear(snap);
+	}
+}
+#else
+static int lm_snapshot_copy_watched(struct mm_struct *mm,
+				    const struct lm_thp_global *thp,
+				    struct lm_snapshot *snap)
+{
+	return 1;
+}
+#endif
+
 /*
  * Size the array from an unlocked look at map_count, then copy; if the
  * map grew in between, or changed between two batches, drop everything
@@ -267,11 +519,14 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 			snap->cap = cap;
 		}
 
-		if (batch && restarts == LM_RESTARTS_MAX)
-			batch = 0;
-		if (!batch)
-			atomic_long_inc(&lm_single_holds);
-		ret = lm_snapshot_copy(mm, &thp, snap, snap->cap, batch);
+		ret = lm_snapshot_copy_watched(mm, &thp, snap);
+		if (ret == 1) {
+			if (batch && restarts == LM_RESTARTS_MAX)
+				batch = 0;
+			if (!batch)
+				atomic_long_inc(&lm_single_holds);
+			ret = lm_snapshot_copy(mm, &thp, snap, snap->cap, batch);
+		}
 		if (ret == -ESTALE) {
 			/* the array is big enough unless the map grew */
 			atomic_long_inc(&lm_restarts);
@@ -295,7 +550,9 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 	 * of many small VMAs let go for every record.  These figures are
 	 * sampled, not part of the one state of the map the copy is.
 	 */
-	if (!ret)
+	if (!ret && snap->vma_locks)
+		ret = lm_snapshot_walk_vmas(mm, snap->vmas, snap->nr);
+	else if (!ret)
 		ret = lm_snapshot_walk(mm, snap->vmas, snap->nr);
 	snap->walk_ns = ktime_get_ns() - t0;
 	if (ret)

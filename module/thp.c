@@ -757,11 +757,11 @@ static enum lm_thp_why lm_thp_rules_510(const struct lm_thp_global *g,
 /**
  * lm_thp_check - may transparent huge pages back @vma?
  * @g: the settings lm_thp_global_read() read before the lock was taken
- * @vma: the VMA; its mm's mmap lock is held
+ * @vma: the VMA; its mm's mmap lock or its own read lock is held
  * @orders: if not NULL, set to the orders the kernel's function answers
  *	with (bit N: PAGE_SIZE << N), 0 when not eligible
  *
- * Context: mmap lock held; does not sleep.
+ * Context: mmap lock or VMA read lock held; does not sleep.
  * Return: LM_THP_ELIGIBLE exactly when smaps shows "THPeligible: 1",
  * otherwise the first rule, in the kernel's order, that refuses.
  */
@@ -772,7 +772,7 @@ enum lm_thp_why lm_thp_check(const struct lm_thp_global *g,
 	enum lm_thp_why why;
 
 	if (vma->vm_mm)		/* the gate VMA has none */
-		mmap_assert_locked(vma->vm_mm);
+		lm_assert_vma_held(vma);
 	if (LM_THP_MTHP)
 		why = lm_thp_rules_orders(g, vma, &allowed);
 	else if (LM_THP_ACTIVE_510)

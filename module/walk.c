@@ -43,6 +43,7 @@ atomic_long_t lm_walk_yields = ATOMIC_LONG_INIT(0);
 struct lm_walk_work {
 	unsigned int tables;	/* PMD tables walked */
 	u64 since;		/* ktime_get_ns() when the lock was taken */
+	bool vma_locked;	/* under VMA locks: the mmap lock is not held */
 };
 
 /* One VMA's walk. */
@@ -481,6 +482,11 @@ static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
  */
 static bool lm_walk_yield(struct mm_struct *mm, struct lm_walk_work *work)
 {
+	if (work->vma_locked) {
+		if (work->tables % LM_WALK_BATCH == 0)
+			cond_resched();
+		return false;
+	}
 	if (work->tables < LM_WALK_BATCH &&
 	    ktime_get_ns() - work->since < LM_WALK_NS)
 		return false;
@@ -643,6 +649,65 @@ int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr)
 	mmap_read_unlock(mm);
 	return 0;
 }
+
+#if LM_HAVE_VMA_READ
+/**
+ * lm_snapshot_walk_vmas - lm_snapshot_walk() under per-VMA locks
+ * @mm: the mm of the copies; no lock of it is held
+ * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
+ * @nr: how many
+ *
+ * Each VMA that maps a record's range now is walked under its own read
+ * lock, taken as maps takes it (lm_vma_read_next(): the mmap lock only
+ * if the VMA was being changed), so a writer waits only if it changes
+ * the VMA being walked.  A VMA's page tables above PTE level are freed
+ * only once it is write-locked, and a PTE table is read as
+ * lm_pte_table() reads it.
+ *
+ * Return: 0, or -EINTR if a fatal signal came while waiting for the
+ * mmap lock (-EAGAIN: a VMA's lock count was full).
+ */
+int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
+			  unsigned int nr)
+{
+	struct lm_walk_work work = { .vma_locked = true };
+	struct vm_area_struct *vma;
+	unsigned long addr, end;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct lm_walk w = { .v = &vmas[i], .work = &work };
+
+		for (addr = vmas[i].start; addr < vmas[i].end; addr = end) {
+			vma = lm_vma_read_next(mm, addr);
+			if (IS_ERR(vma))
+				return PTR_ERR(vma);
+			if (!vma)
+				return 0;
+			end = min(vmas[i].end, vma->vm_end);
+			addr = max(addr, vma->vm_start);
+			if (addr < end && !is_vm_hugetlb_page(vma) &&
+			    !(vma->vm_flags & VM_PFNMAP)) {
+				w.vma = vma;
+				w.last_head = NULL;
+				w.shmem_holes = vma->vm_file &&
+						lm_shmem_file(vma->vm_file) &&
+						lm_shmem_swap(vma, addr, end,
+							      &vmas[i].mem);
+				lm_vma_walk(&w, addr, end);
+			}
+			vma_end_read(vma);
+		}
+	}
+	return 0;
+}
+#else
+int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
+			  unsigned int nr)
+{
+	return lm_snapshot_walk(mm, vmas, nr);
+}
+#endif
 
 /* What a group or a process costs: the sums smaps_rollup makes. */
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem)

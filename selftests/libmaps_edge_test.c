@@ -1260,17 +1260,85 @@ static bool has_record_at(const char *text, const void *p)
 	return strstr(text, needle);
 }
 
+static long module_param_bool(const char *name)
+{
+	char path[128], buf[8];
+
+	snprintf(path, sizeof(path), "/sys/module/libmaps/parameters/%s", name);
+	if (lm_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return buf[0] == 'Y';
+}
+
+static int set_module_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/libmaps/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /*
- * A snapshot is one state of the map even when it is copied in batches
- * (batch_vmas VMAs per hold of the mmap lock, 6.12+): a page moves back
- * and forth by mremap(), one change under the lock, between the two ends
- * of 20,000 VMAs, so every view must show it at exactly one end.  A copy
+ * The map the mover changes: @fill one-page VMAs, read-only and PROT_NONE
+ * by turns, from page 2 of the returned base, and one page that moves by
+ * mremap(), one change under the mmap lock, between page 1 and page
+ * fill + 2, the two ends.
+ */
+static char *mover_map(int fill)
+{
+	char *base = mmap(NULL, (fill + 4) * pg, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (base == MAP_FAILED)
+		return NULL;
+	for (i = 2; i < fill + 2; i += 2)
+		if (mprotect(base + i * pg, pg, PROT_READ))
+			return NULL;
+	marker_at[0] = base + pg;
+	marker_at[1] = base + (fill + 2) * pg;
+	if (mmap(marker_at[0], pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return NULL;
+	mover_stop = 0;
+	return base;
+}
+
+/*
+ * How a copy is made is a module parameter (vma_locks, 7.0+ with per-VMA
+ * locks): each test sets the one it needs and the teardown puts back what
+ * the module had.  -1: the module has no such parameter.
+ */
+FIXTURE(copy_mode) {
+	long vma_locks;
+};
+FIXTURE_SETUP(copy_mode)
+{
+	self->vma_locks = module_param_bool("vma_locks");
+}
+FIXTURE_TEARDOWN(copy_mode)
+{
+	if (self->vma_locks >= 0)
+		set_module_param("vma_locks", self->vma_locks ? "Y" : "N");
+}
+
+/*
+ * A snapshot copied under the mmap lock is one state of the map even when
+ * it is copied in batches (batch_vmas VMAs per hold of the mmap lock,
+ * 6.12+): a page moves back and forth by mremap() between the two ends of
+ * 20,000 VMAs, so every view must show it at exactly one end.  A copy
  * that went on after the map changed between two batches could see it at
  * both ends or at neither.  The copy takes longer than the rwsem's
  * handoff to a waiting writer (4 ms), so the mover gets in and copies
  * start again.
  */
-TEST_F_TIMEOUT(slow, batches_see_one_state, 180)
+TEST_F_TIMEOUT(copy_mode, batches_see_one_state, 180)
 {
 	const int fill = 20000;
 	long batch = module_param("batch_vmas");
@@ -1281,19 +1349,15 @@ TEST_F_TIMEOUT(slow, batches_see_one_state, 180)
 	int i, seen;
 
 	ASSERT_GE(batch, 0);
-	base = anon((fill + 4) * pg, PROT_NONE, 0);
-	ASSERT_NE(MAP_FAILED, base);
-	for (i = 2; i < fill + 2; i += 2)
-		ASSERT_EQ(0, mprotect(base + i * pg, pg, PROT_READ));
-	marker_at[0] = base + pg;
-	marker_at[1] = base + (fill + 2) * pg;
-	ASSERT_NE(MAP_FAILED, mmap(marker_at[0], pg, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	if (self->vma_locks >= 0)
+		ASSERT_EQ(0, set_module_param("vma_locks", "N"));
+	base = mover_map(fill);
+	ASSERT_NE(NULL, base);
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, mover, NULL));
 	for (i = 0; i < 50; i++) {
 		ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
-		ASSERT_NE(NULL, strstr(text, "\n")) TH_LOG("read %d: no text", i);
+		ASSERT_NE(NULL, strstr(text, " state=one comm=")) TH_LOG("read %d: not one state", i);
 		seen = has_record_at(text, marker_at[0]) + has_record_at(text, marker_at[1]);
 		EXPECT_EQ(1, seen) TH_LOG("read %d: the moving page seen %d times", i, seen);
 		if (seen != 1)
@@ -1309,6 +1373,90 @@ TEST_F_TIMEOUT(slow, batches_see_one_state, 180)
 	} else {
 		TH_LOG("batch_vmas is 0: no mm_lock_seq on this kernel (before 6.12, or without per-VMA locks), one hold per copy");
 	}
+}
+
+/*
+ * How many records of one page each, one after another, the text has in
+ * [@lo, @hi); -1 if one of them is not where the one before it ended.
+ */
+static long pages_in_order(const char *text, unsigned long lo, unsigned long hi)
+{
+	unsigned long start, end, next = lo;
+	const char *p;
+	char *e;
+	long n = 0;
+
+	/* strtoul(), not sscanf(), which would measure the rest of the text */
+	for (p = strstr(text, "\n\t"); p; p = strstr(p + 2, "\n\t")) {
+		start = strtoul(p + 2, &e, 16);
+		if (*e != '-')
+			return -1;
+		end = strtoul(e + 1, &e, 16);
+		if (start < lo || start >= hi)
+			continue;
+		if (start != next || end != start + pg)
+			return -1;
+		next = end;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Under per-VMA locks (7.0+) a copy is what maps shows on these kernels
+ * when the map changes while it is read: every VMA that stays as it is
+ * throughout is there, exactly; one that changes is there in one of its
+ * states, or not at all.  The header says which: state=one when no writer
+ * took the mmap lock from the copy's start to its end (the same promise
+ * as under the mmap lock, the moving page at exactly one end),
+ * state=changed otherwise, and the module counts the copies it kept so.
+ * The VMAs between the ends never change, but for the last, which the
+ * page at the far end leaves and joins: each view has all the others.
+ */
+TEST_F_TIMEOUT(copy_mode, vma_locks_keep_what_stays, 180)
+{
+	const int fill = 20000;
+	long changed = module_param("changed_copies");
+	int i, seen, ones = 0, changes = 0;
+	unsigned long lo;
+	char *base;
+	void *ret;
+	pthread_t t;
+
+	if (self->vma_locks < 0)
+		SKIP(return, "no per-VMA reads (kernel before 7.0, or without CONFIG_PER_VMA_LOCK): copies are made under the mmap lock");
+	ASSERT_EQ(0, set_module_param("vma_locks", "Y"));
+	base = mover_map(fill);
+	ASSERT_NE(NULL, base);
+	lo = (unsigned long)base + 2 * pg;
+
+	/* still: one state, the page at its first end */
+	ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
+	ASSERT_NE(NULL, strstr(text, " state=one comm="));
+	ASSERT_TRUE(has_record_at(text, marker_at[0]));
+	ASSERT_EQ(fill - 1, pages_in_order(text, lo, lo + (fill - 1) * pg));
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, mover, NULL));
+	for (i = 0; i < 50; i++) {
+		ASSERT_GT(lm_read_file(LM_DEBUGFS "/self", text, sizeof(text)), 0);
+		EXPECT_EQ(fill - 1, pages_in_order(text, lo, lo + (fill - 1) * pg))
+			TH_LOG("read %d: the VMAs that never change are not all there", i);
+		seen = has_record_at(text, marker_at[0]) + has_record_at(text, marker_at[1]);
+		if (strstr(text, " state=one comm=")) {
+			ones++;
+			EXPECT_EQ(1, seen) TH_LOG("read %d: one state, the moving page seen %d times", i, seen);
+		} else {
+			ASSERT_NE(NULL, strstr(text, " state=changed comm=")) TH_LOG("read %d: no state", i);
+			changes++;
+		}
+	}
+	__atomic_store_n(&mover_stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, &ret);
+	EXPECT_EQ(NULL, ret);
+	munmap(base, (fill + 4) * pg);
+	/* this test is the only reader of a view meanwhile */
+	EXPECT_EQ(changed + changes, module_param("changed_copies"));
+	TH_LOG("50 reads while the map changed: %d one state, %d changed", ones, changes);
 }
 
 TEST_HARNESS_MAIN

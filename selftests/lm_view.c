@@ -339,7 +339,7 @@ static bool mem_sums_ok(const unsigned long long want[LM_MEM_NR],
 int lm_parse_view(const char *text, struct lm_view *v)
 {
 	const char *line = text, *next;
-	char kind[16] = "", name[LM_NAME_MAX] = "", tmp[64];
+	char kind[16] = "", name[LM_NAME_MAX] = "", tmp[64], hdr[512], state[16];
 	unsigned int g_major = 0, g_minor = 0, g_records = 0, seen = 0;
 	unsigned long long g_ino = 0;
 	unsigned long g_size = 0, sum = 0, last_first = 0, g_huge = 0, huge = 0;
@@ -357,6 +357,11 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	next = strchr(line, '\n');
 	if (!next)
 		return fail("header not terminated");
+	snprintf(hdr, sizeof(hdr), "%.*s", (int)(next - line), line);
+	if (!field(hdr, "state", state, sizeof(state)) ||
+	    (strcmp(state, "one") && strcmp(state, "changed")))
+		return fail("header without state=one or state=changed: %.80s", hdr);
+	v->changed = !strcmp(state, "changed");
 	last_field(line, "comm", v->comm, sizeof(v->comm));
 	if (parse_mem(line, "comm", v->mem, &v->has_mem))
 		return -1;

@@ -96,6 +96,7 @@ struct lm_view {
 	unsigned int vmas, groups;
 	char comm[64];
 	bool nomm;
+	bool changed;		/* state=changed: not one state of the map */
 	bool has_mem;
 	unsigned long long mem[LM_MEM_NR];	/* the header's, bytes */
 	int nr;
