@@ -25,14 +25,17 @@
  * every shape and size against issue #16's goals, each ratio marked with
  * whether it meets its goal.
  *
- * libmaps is read twice: as loaded (batch_vmas VMAs per hold of the mmap
- * lock where the kernel can tell whether the map changed in between,
- * 6.12+), and with batch_vmas set to 0, one hold for the whole copy
- * ("libmaps 1hold").  For each, the module's counts of batched copies
- * started again and of copies made under one hold are printed.  -w USEC:
+ * libmaps is read twice: as loaded (under per-VMA locks on 7.0+, else
+ * batch_vmas VMAs per hold of the mmap lock where the kernel can tell
+ * whether the map changed in between, 6.12+), and with vma_locks and
+ * batch_vmas set to 0, one hold of the mmap lock for the whole copy
+ * ("libmaps 1hold").  For each, the module's counts of copies started
+ * again, of copies made under one hold and of copies kept with
+ * state=changed are printed.  -w USEC:
  * the writer pauses USEC between two mmap+munmap pairs (default 0: it
  * changes the map all the time, so no batched copy of a large map can
- * finish and every one ends under one hold).
+ * finish and every one ends under one hold, and under per-VMA locks
+ * every copy of a large map is kept with state=changed).
  *
  * -m MIB: then a target with MIB resident (default 4096; -q 256) in four
  * VMAs of anonymous memory mapped by 4 KiB pages (a million PTEs for
@@ -358,7 +361,7 @@ struct result {
 	uint64_t p99_us, worst_us;	/* the writer, while this ran */
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
-	long restarts, single;		/* libmaps: the module's counts */
+	long restarts, single, changed;	/* libmaps: the module's counts */
 	double phase_ms[NR_PHASES];	/* libmaps: median time of each part of an open */
 };
 
@@ -385,6 +388,17 @@ static long read_param(const char *name)
 		return -1;
 	buf[n] = '\0';
 	return atol(buf);
+}
+
+/* A bool parameter: 1 (Y), 0 (N), or -1 if the module has none. */
+static long read_param_bool(const char *name)
+{
+	char path[128], buf[8];
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	if (read_whole(path, buf, sizeof(buf) - 1) <= 0)
+		return -1;
+	return buf[0] == 'Y';
 }
 
 static void write_param(const char *name, long value)
@@ -489,13 +503,18 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 		long batch = read_param("batch_vmas");
 		long restarts = read_param("restarts");
 		long single = read_param("single_holds");
+		long changed = read_param("changed_copies");
+		long vma_locks = read_param_bool("vma_locks");
 		/* whole processes: a few runs are enough, and they are long */
 		int n = m >= M_TREE && reps > 3 ? 3 : reps;
 
 		if (!method_for(m, mib))
 			continue;
-		if (m == M_LIBMAPS_ONE)
+		if (m == M_LIBMAPS_ONE) {
 			write_param("batch_vmas", 0);
+			if (vma_locks >= 0)
+				write_param("vma_locks", 0);
+		}
 		atomic_store(&sh->phase, m);
 		for (int r = 0; r < n; r++) {
 			uint64_t t0 = now_ns();
@@ -530,8 +549,12 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 			median_phases(phases, n, res[m].phase_ms);
 		res[m].restarts = read_param("restarts") - restarts;
 		res[m].single = read_param("single_holds") - single;
-		if (m == M_LIBMAPS_ONE)
+		res[m].changed = read_param("changed_copies") - changed;
+		if (m == M_LIBMAPS_ONE) {
 			write_param("batch_vmas", batch);
+			if (vma_locks >= 0)
+				write_param("vma_locks", vma_locks);
+		}
 		qsort(t, n, sizeof(*t), cmp_u64);
 		res[m].valid = true;
 		res[m].median = t[n / 2];
@@ -573,8 +596,8 @@ next:
 		else
 			printf(" %10zd", res[m].bytes);
 		if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
-			printf("  restarts %ld, one-hold copies %ld",
-			       res[m].restarts, res[m].single);
+			printf("  restarts %ld, one-hold copies %ld, state=changed %ld",
+			       res[m].restarts, res[m].single, res[m].changed);
 		printf("\n");
 	}
 	if (mib && res[M_LIBMAPS].valid && res[M_ROLLUP].valid && res[M_SMAPS].valid) {
@@ -771,8 +794,9 @@ int main(int argc, char **argv)
 	uname(&u);
 	printf("libmaps benchmark, kernel %s; under emulation only the ratios carry over\n",
 	       u.release);
-	printf("writer: mmap+munmap of a page%s; module batch_vmas %ld\n",
-	       pause_us ? ", then a pause" : " in a loop", read_param("batch_vmas"));
+	printf("writer: mmap+munmap of a page%s; module batch_vmas %ld, vma_locks %s\n",
+	       pause_us ? ", then a pause" : " in a loop", read_param("batch_vmas"),
+	       read_param_bool("vma_locks") > 0 ? "Y" : read_param_bool("vma_locks") ? "none" : "N");
 	for (int s = 0; s < NR_SHAPES; s++)
 		for (int i = 0; i < nsizes && (shapes & (1 << s)); i++)
 			run(sizes[i], s, 0, reps, "/proc/self/exe");
