@@ -673,7 +673,7 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 		return;
 	}
 	if (t->mode == LM_MODE_TREE) {
-		char name[64];
+		char name[96];
 		struct totals o = {
 			.name = name, .pid = p->pid, .comm = p->comm,
 			.source = p->from_smaps ? "smaps" : "module",
@@ -684,7 +684,8 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 		for (size_t i = 0; i < p->nr; i++)
 			o.size += p->recs[i].end - p->recs[i].start;
 		snprintf(name, sizeof(name), "%d %.32s%s", (int)p->pid,
-			 p->comm ? p->comm : "", p->nomm ? " (no address space)" : "");
+			 p->comm ? p->comm : "", p->nomm ? " (no address space)" :
+			 p->changed ? " (changed while read)" : "");
 		ln = new_line(t, NULL);
 		fill_totals(t, ln, &o);
 	}

@@ -317,6 +317,7 @@ struct header {
 	unsigned long long pid, vmas, groups;
 	struct lm_mem_stats mem;
 	char *comm;
+	bool changed;
 };
 
 static int header_field(void *obj, const char *key, char *val)
@@ -332,6 +333,8 @@ static int header_field(void *obj, const char *key, char *val)
 		return num(val, 10, &h->vmas);
 	if (!strcmp(key, "groups"))
 		return num(val, 10, &h->groups);
+	if (!strcmp(key, "state"))
+		h->changed = !strcmp(val, "changed");
 	if (!strcmp(key, "comm"))
 		h->comm = val;
 	return 0;
@@ -634,6 +637,7 @@ static int parse_header(struct lm_proc *p, struct header *h, const char *s,
 		p->pid = (pid_t)h->pid;
 		p->mem = h->mem;
 		p->comm = xstrdup(h->comm);
+		p->changed = h->changed;
 		rc = 0;
 	}
 	free(line);

@@ -132,6 +132,7 @@ struct lm_proc {
 	char *comm;
 	bool nomm;
 	bool from_smaps;		/* the fallback: no merge/THP reasons */
+	bool changed;			/* state=changed: not one state of the map */
 	struct lm_mem_stats mem;	/* the header's; smaps: the records' sum */
 	struct lm_rec *recs;		/* every record, by address */
 	size_t nr;
