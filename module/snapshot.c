@@ -356,19 +356,20 @@ static unsigned int lm_snapshot_after(const struct lm_snapshot *snap,
  * that lm_vma_try_read_next() found being changed, or one that overlaps
  * copies made before the map changed, which it replaces.  The VMA before
  * it, for the merge rule, is the one before it now.  Returns it
- * read-locked in *@vmap (NULL if there is none, or if its lock's count is
- * full), 0 or an error.
+ * read-locked in *@vmap (NULL if its lock's count is full) and its end in
+ * *@next (0 if there is none), and 0 or an error.
  */
 static int lm_vma_copy_locked(struct mm_struct *mm, unsigned long addr,
 			      const struct lm_thp_global *thp,
 			      struct lm_snapshot *snap, unsigned int cap,
-			      struct vm_area_struct **vmap)
+			      struct vm_area_struct **vmap, unsigned long *next)
 {
 	struct vm_area_struct *vma, *prev;
 	struct vma_iterator vmi;
 	int ret = 0;
 
 	*vmap = NULL;
+	*next = 0;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	vma_iter_init(&vmi, mm, addr);
@@ -382,6 +383,7 @@ static int lm_vma_copy_locked(struct mm_struct *mm, unsigned long addr,
 		goto out;
 	}
 	ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
+	*next = vma->vm_end;
 	if (!ret && vma_start_read_locked(vma))
 		*vmap = vma;
 out:
@@ -407,9 +409,13 @@ static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 		vma = lm_vma_try_read_next(mm, addr);
 		if (!vma)
 			break;
-		/* a VMA that starts below the last copy's end is a newer state */
+		/*
+		 * A VMA that starts below the last copy's end is a newer
+		 * state; without the last copy's VMA held, the merge rule
+		 * needs the mmap lock.
+		 */
 		if (!IS_ERR(vma) && snap->nr &&
-		    vma->vm_start < snap->vmas[snap->nr - 1].end) {
+		    (!prev || vma->vm_start < snap->vmas[snap->nr - 1].end)) {
 			vma_end_read(vma);
 			vma = ERR_PTR(-EBUSY);
 		}
@@ -417,10 +423,13 @@ static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 			/* never wait for the mmap lock holding a VMA's */
 			if (prev)
 				vma_end_read(prev);
-			ret = lm_vma_copy_locked(mm, addr, thp, snap, cap, &prev);
-			if (ret || !prev)
+			ret = lm_vma_copy_locked(mm, addr, thp, snap, cap, &prev,
+						 &addr);
+			if (ret || !addr) {
+				if (prev)
+					vma_end_read(prev);
 				return ret;
-			addr = prev->vm_end;
+			}
 			continue;
 		}
 		if (snap->nr == cap) {
