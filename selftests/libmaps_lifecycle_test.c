@@ -325,7 +325,10 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 				/*
 				 * The rwsem's own frames are scheduler code,
 				 * which the stack leaves out: asleep (D) with
-				 * the lock's wrapper or the copy on top.
+				 * the lock's wrapper or the copy on top (under
+				 * per-VMA locks, 7.0+, the reader waits for the
+				 * mmap lock only for a VMA being changed, in
+				 * lm_vma_copy_locked() or lm_vma_read_next()).
 				 */
 				char *nl = strchr(stack, '\n');
 
@@ -333,7 +336,8 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 					*nl = '\0';
 				waiting = st && st[1] == ' ' && st[2] == 'D' &&
 					  (strstr(stack, "mmap_read_lock") ||
-					   strstr(stack, "lm_snapshot"));
+					   strstr(stack, "lm_snapshot") ||
+					   strstr(stack, "lm_vma_"));
 				if (waiting)
 					snprintf(wchan, sizeof(wchan), "%s", stack);
 			} else {
@@ -345,6 +349,7 @@ TEST_F_TIMEOUT(lifecycle, killed_while_waiting_for_the_lock, 300)
 				 */
 				waiting = strstr(wchan, "rwsem") ||
 					  strstr(wchan, "lm_snapshot") ||
+					  strstr(wchan, "lm_vma_") ||
 					  ((!wchan[0] || !strcmp(wchan, "0")) &&
 					   st && st[1] == ' ' && st[2] == 'D');
 			}
