@@ -241,17 +241,14 @@ static void lm_snapshot_free_vmas(struct lm_snapshot *snap)
  * took the lock from its start to its end, it is one state of the map, as
  * under the mmap lock; if one did, it is kept as it is, each record one
  * state of its VMA, as maps shows it (the header says state=changed).
- * LM_VMA_TRIES is how many copies are made before one is kept so: 1,
- * because under a writer that never pauses a second copy of all but the
- * smallest maps saw a change again, and cost the open twice its copy
- * (make bench, 7.2: 1,000 VMAs and up).
+ * It is not copied again: under a writer that never pauses a second copy
+ * of all but the smallest maps saw a change again, and cost the open
+ * twice its copy (make bench, 7.2: 1,000 VMAs and up).
  */
 static bool lm_vma_locks = true;
 module_param_named(vma_locks, lm_vma_locks, bool, 0644);
 MODULE_PARM_DESC(vma_locks,
 		 "copy and walk under per-VMA locks, as maps reads (7.0+); N: under the mmap lock, one state always");
-
-#define LM_VMA_TRIES	1
 
 static atomic_long_t lm_vma_read_misses = ATOMIC_LONG_INIT(0);
 static atomic_long_t lm_changed_copies = ATOMIC_LONG_INIT(0);
@@ -436,8 +433,7 @@ static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 			ret = -EAGAIN;
 		} else {
 			/* @prev, if any, is the VMA of the last copy */
-			ret = lm_vma_copy(vma, prev && prev->vm_end <= vma->vm_start ?
-					  prev : NULL, thp, &snap->vmas[snap->nr++]);
+			ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
 		}
 		if (prev)
 			vma_end_read(prev);
@@ -462,28 +458,21 @@ static int lm_snapshot_copy_watched(struct mm_struct *mm,
 				    const struct lm_thp_global *thp,
 				    struct lm_snapshot *snap)
 {
-	unsigned int seq, tries = 0;
+	unsigned int seq;
 	bool watched;
 	int ret;
 
 	if (!READ_ONCE(lm_vma_locks))
 		return 1;
 	snap->vma_locks = true;
-	for (;;) {
-		watched = lm_mm_watch_begin(mm, &seq);
-		ret = lm_snapshot_copy_vmas(mm, thp, snap, snap->cap);
-		if (ret)
-			return ret;
-		snap->changed = !watched || lm_mm_watch_changed(mm, seq);
-		if (!snap->changed)
-			return 0;
-		if (++tries == LM_VMA_TRIES) {
-			atomic_long_inc(&lm_changed_copies);
-			return 0;
-		}
-		atomic_long_inc(&lm_restarts);
-		lm_snapshot_clear(snap);
-	}
+	watched = lm_mm_watch_begin(mm, &seq);
+	ret = lm_snapshot_copy_vmas(mm, thp, snap, snap->cap);
+	if (ret)
+		return ret;
+	snap->changed = !watched || lm_mm_watch_changed(mm, seq);
+	if (snap->changed)
+		atomic_long_inc(&lm_changed_copies);
+	return 0;
 }
 #else
 static int lm_snapshot_copy_watched(struct mm_struct *mm,
@@ -555,6 +544,8 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 	snap->copy_ns = t0 - t1;
 	/*
 	 * What backs each copied VMA, once the copy is made (walk.c): under
+	 * each VMA's read lock if the copy was made so, never let go (a
+	 * writer waits only to change the VMA being walked); else under
 	 * the mmap lock again, but let go whenever a writer waits for it
 	 * once LM_WALK_BATCH PMD tables were walked or LM_WALK_NS passed,
 	 * between two records or inside one, so that a process with
