@@ -306,12 +306,33 @@ static inline bool lm_mm_watch_changed(struct mm_struct *mm, unsigned int seq)
 {
 	return mmap_lock_speculate_retry(mm, seq);
 }
+
+/*
+ * Does a writer wait for @vma's readers to leave?  __vma_start_write()
+ * sets this bit of vm_refcnt, then waits for the count to fall to it
+ * (named VMA_LOCK_OFFSET before 7.2's vm_refcnt rework).
+ */
+#ifdef VM_REFCNT_EXCLUDE_READERS_FLAG
+#define LM_VMA_WRITER_WAITS	VM_REFCNT_EXCLUDE_READERS_FLAG
+#else
+#define LM_VMA_WRITER_WAITS	VMA_LOCK_OFFSET
+#endif
+
+static inline bool lm_vma_writer_waits(struct vm_area_struct *vma)
+{
+	return refcount_read(&vma->vm_refcnt) & LM_VMA_WRITER_WAITS;
+}
 #else
 #define LM_HAVE_VMA_READ	0
 
 static inline void lm_assert_vma_held(struct vm_area_struct *vma)
 {
 	mmap_assert_locked(vma->vm_mm);
+}
+
+static inline bool lm_vma_writer_waits(struct vm_area_struct *vma)
+{
+	return false;
 }
 #endif
 

@@ -146,9 +146,9 @@ struct vm_area_struct *lm_vma_read_next(struct mm_struct *mm,
 #define LM_WALK_NS	NSEC_PER_MSEC
 
 int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr);
-int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
-			  unsigned int nr);
-extern atomic_long_t lm_walk_yields;
+int lm_record_walk_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		       struct lm_vma *v);
+extern atomic_long_t lm_walk_yields, lm_vma_walk_yields;
 void lm_mem_sum(struct lm_mem *sum, const struct lm_mem *mem);
 
 /* annotate.c */

@@ -4,8 +4,9 @@
  * map: it copies the facts the view needs about every VMA, in address
  * order, then walks their page tables (walk.c), and releases the locks
  * before anything is formatted.  Where maps is read under per-VMA locks
- * (7.0+), so is the copy, one VMA and the one before it at a time, and a
- * copy the map changed under is marked state=changed.  Otherwise it holds
+ * (7.0+), so is the copy, one VMA and the one before it at a time, each
+ * VMA's page tables walked under the lock its copy took, and a copy the
+ * map changed under is marked state=changed.  Otherwise it holds
  * the mmap lock for one short batch of VMAs at a time where the kernel
  * can tell whether the map changed between two holds, and starts again if
  * it did, or under a single hold: that view is never torn, whatever the
@@ -259,6 +260,9 @@ MODULE_PARM_DESC(vma_read_misses,
 module_param_cb(changed_copies, &lm_counter_ops, &lm_changed_copies, 0444);
 MODULE_PARM_DESC(changed_copies,
 		 "copies under per-VMA locks kept while the map changed (state=changed)");
+module_param_cb(vma_walk_yields, &lm_counter_ops, &lm_vma_walk_yields, 0444);
+MODULE_PARM_DESC(vma_walk_yields,
+		 "times the walk under a VMA's read lock let a writer waiting to change that VMA in");
 
 /**
  * lm_vma_try_read_next - read-lock the first VMA that ends above @addr
@@ -390,9 +394,11 @@ out:
 
 /*
  * Copy every VMA of @mm into @snap->vmas, which has room for @cap, under
- * their own read locks.  Returns -EAGAIN if the map grew past @cap after
- * it was sized, -EINTR if a fatal signal came while waiting for the mmap
- * lock.
+ * their own read locks, and walk each copy's page tables under the lock
+ * its copy took (lm_record_walk_vma()): one lookup and one lock of each
+ * VMA, not one for the copy and another for the walk.  Returns -EAGAIN if
+ * the map grew past @cap after it was sized, -EINTR if a fatal signal came
+ * while waiting for the mmap lock.
  */
 static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 				 const struct lm_thp_global *thp,
@@ -401,6 +407,7 @@ static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 	struct vm_area_struct *vma, *prev = NULL;
 	unsigned long addr = 0;
 	int ret = 0;
+	u64 t;
 
 	for (;;) {
 		vma = lm_vma_try_read_next(mm, addr);
@@ -420,33 +427,41 @@ static int lm_snapshot_copy_vmas(struct mm_struct *mm,
 			/* never wait for the mmap lock holding a VMA's */
 			if (prev)
 				vma_end_read(prev);
-			ret = lm_vma_copy_locked(mm, addr, thp, snap, cap, &prev,
+			prev = NULL;
+			ret = lm_vma_copy_locked(mm, addr, thp, snap, cap, &vma,
 						 &addr);
-			if (ret || !addr) {
-				if (prev)
-					vma_end_read(prev);
-				return ret;
-			}
-			continue;
-		}
-		if (snap->nr == cap) {
-			ret = -EAGAIN;
 		} else {
-			/* @prev, if any, is the VMA of the last copy */
-			ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
+			if (snap->nr == cap) {
+				ret = -EAGAIN;
+			} else {
+				/* @prev, if any, is the VMA of the last copy */
+				ret = lm_vma_copy(vma, prev, thp,
+						  &snap->vmas[snap->nr++]);
+			}
+			if (prev)
+				vma_end_read(prev);
+			prev = NULL;
+			addr = vma->vm_end;
 		}
-		if (prev)
-			vma_end_read(prev);
-		prev = vma;
-		addr = vma->vm_end;
-		if (ret)
-			break;
+		if (ret || !addr) {
+			if (vma)
+				vma_end_read(vma);
+			return ret;
+		}
+
+		t = ktime_get_ns();
+		ret = lm_record_walk_vma(mm, vma, &snap->vmas[snap->nr - 1]);
+		snap->walk_ns += ktime_get_ns() - t;
+		if (ret < 0)
+			return ret;
+		/* held still, unless a writer was let in to change it */
+		prev = ret ? NULL : vma;
 		if (!(snap->nr % LM_WALK_BATCH))
 			cond_resched();
 	}
 	if (prev)
 		vma_end_read(prev);
-	return ret;
+	return 0;
 }
 
 /*
@@ -465,6 +480,7 @@ static int lm_snapshot_copy_watched(struct mm_struct *mm,
 	if (!READ_ONCE(lm_vma_locks))
 		return 1;
 	snap->vma_locks = true;
+	snap->walk_ns = 0;
 	watched = lm_mm_watch_begin(mm, &seq);
 	ret = lm_snapshot_copy_vmas(mm, thp, snap, snap->cap);
 	if (ret)
@@ -541,23 +557,26 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 	}
 
 	t0 = ktime_get_ns();
-	snap->copy_ns = t0 - t1;
 	/*
-	 * What backs each copied VMA, once the copy is made (walk.c): under
-	 * each VMA's read lock if the copy was made so, never let go (a
-	 * writer waits only to change the VMA being walked); else under
-	 * the mmap lock again, but let go whenever a writer waits for it
-	 * once LM_WALK_BATCH PMD tables were walked or LM_WALK_NS passed,
-	 * between two records or inside one, so that a process with
-	 * gigabytes resident is not held still for the whole walk, nor one
-	 * of many small VMAs let go for every record.  These figures are
-	 * sampled, not part of the one state of the map the copy is.
+	 * What backs each copied VMA (walk.c): under per-VMA locks, walked
+	 * with the copy, each VMA under the read lock its copy took, let go
+	 * only for a writer that waits to change that VMA.  Else once the
+	 * copy is made, under the mmap lock again, but let go whenever a
+	 * writer waits for it once LM_WALK_BATCH PMD tables were walked or
+	 * LM_WALK_NS passed, between two records or inside one, so that a
+	 * process with gigabytes resident is not held still for the whole
+	 * walk, nor one of many small VMAs let go for every record.  These
+	 * figures are sampled, not part of the one state of the map the copy
+	 * is.
 	 */
-	if (!ret && snap->vma_locks)
-		ret = lm_snapshot_walk_vmas(mm, snap->vmas, snap->nr);
-	else if (!ret)
-		ret = lm_snapshot_walk(mm, snap->vmas, snap->nr);
-	snap->walk_ns = ktime_get_ns() - t0;
+	if (snap->vma_locks) {
+		snap->copy_ns = t0 - t1 - snap->walk_ns;
+	} else {
+		snap->copy_ns = t0 - t1;
+		if (!ret)
+			ret = lm_snapshot_walk(mm, snap->vmas, snap->nr);
+		snap->walk_ns = ktime_get_ns() - t0;
+	}
 	if (ret)
 		lm_snapshot_free_vmas(snap);
 	return ret;

@@ -473,19 +473,21 @@ static bool lm_shmem_swap(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
- * Whether the walk should let a writer waiting for the mmap lock in now:
- * once LM_WALK_BATCH PMD tables were walked, or LM_WALK_NS passed, since it
- * last did.  The count bounds what letting a writer in costs when the
- * tables are nearly empty (many small VMAs), the time how long a writer
- * waits when they are full.  It gives up the CPU if it is wanted, every
- * LM_WALK_BATCH tables.
+ * Whether the walk should let a writer in now.  Under the mmap lock: one
+ * waiting for it, once LM_WALK_BATCH PMD tables were walked, or LM_WALK_NS
+ * passed, since it last did.  The count bounds what letting a writer in
+ * costs when the tables are nearly empty (many small VMAs), the time how
+ * long a writer waits when they are full.  Under @vma's own read lock: one
+ * waiting to change @vma, at once (it waits for nothing else).  It gives
+ * up the CPU if it is wanted, every LM_WALK_BATCH tables.
  */
-static bool lm_walk_yield(struct mm_struct *mm, struct lm_walk_work *work)
+static bool lm_walk_yield(struct mm_struct *mm, struct vm_area_struct *vma,
+			  struct lm_walk_work *work)
 {
 	if (work->vma_locked) {
 		if (work->tables % LM_WALK_BATCH == 0)
 			cond_resched();
-		return false;
+		return lm_vma_writer_waits(vma);
 	}
 	if (work->tables < LM_WALK_BATCH &&
 	    ktime_get_ns() - work->since < LM_WALK_NS)
@@ -501,21 +503,21 @@ static bool lm_walk_yield(struct mm_struct *mm, struct lm_walk_work *work)
 
 /*
  * Walk [@addr, @end) of @w->vma.  Returns where it stopped: @end, or a
- * PMD boundary before it if a writer waits for the mmap lock and
- * LM_WALK_BATCH PMD tables were walked since it was last let in.
+ * PMD boundary before it if lm_walk_yield() says to let a writer in; never
+ * @addr itself, so that each hold of a lock walks at least one table.
  */
 static unsigned long lm_vma_walk(struct lm_walk *w, unsigned long addr,
 				 unsigned long end)
 {
 	struct mm_struct *mm = w->vma->vm_mm;
-	unsigned long next;
+	unsigned long start = addr, next;
 	pgd_t *pgd;
 	p4d_t *p4d;
 	pud_t *pud;
 
 	for (; addr < end; addr = next) {
 		w->work->tables++;
-		if (lm_walk_yield(mm, w->work))
+		if (addr != start && lm_walk_yield(mm, w->vma, w->work))
 			return addr;
 		pgd = pgd_offset(mm, addr);
 		next = pgd_addr_end(addr, end);
@@ -619,6 +621,7 @@ static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
  * lm_snapshot_walk - count what backs each of @nr copied VMAs now
  * @mm: their mm; its mmap lock is not held
  * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
+ * @nr: how many
  *
  * Takes the mmap lock for reading and lets a waiting writer in, between
  * two PMD tables (of one record or two) once LM_WALK_BATCH were walked or
@@ -642,7 +645,7 @@ int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr)
 	for (i = 0; i < nr; i++) {
 		if (lm_record_walk(mm, &vmas[i], &pos))
 			return -EINTR;
-		if (i + 1 < nr && lm_walk_yield(mm, &pos.work) &&
+		if (i + 1 < nr && lm_walk_yield(mm, NULL, &pos.work) &&
 		    lm_walk_relock(&pos, mm, vmas[i + 1].start))
 			return -EINTR;
 	}
@@ -651,61 +654,75 @@ int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr)
 }
 
 #if LM_HAVE_VMA_READ
+/* Times a walk let a writer waiting for a VMA's lock in, since load. */
+atomic_long_t lm_vma_walk_yields = ATOMIC_LONG_INIT(0);
+
 /**
- * lm_snapshot_walk_vmas - lm_snapshot_walk() under per-VMA locks
- * @mm: the mm of the copies; no lock of it is held
- * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
- * @nr: how many
+ * lm_record_walk_vma - count what backs the range of @v, under VMA locks
+ * @mm: the mm of @v; its mmap lock is not held
+ * @vma: the VMA @v was just copied from, read-locked; NULL if none is
+ * @v: the copy; its ->pmd, ->mthp and ->mem
  *
- * Each VMA that maps a record's range now is walked under its own read
- * lock, taken as maps takes it (lm_vma_read_next(): the mmap lock only
- * if the VMA was being changed), so a writer waits only if it changes
- * the VMA being walked.  A VMA's page tables above PTE level are freed
- * only once it is write-locked, and a PTE table is read as
+ * The copy's own VMA is walked under the read lock the copy took, until a
+ * writer waits to change it: that writer is let in at the next PMD table,
+ * and the rest of the range is walked under the read lock of whatever VMA
+ * maps it then, taken as maps takes it (lm_vma_read_next(): the mmap lock
+ * only if the VMA is being changed).  A VMA's page tables above PTE level
+ * are freed only once it is write-locked, and a PTE table is read as
  * lm_pte_table() reads it.
  *
- * Return: 0, or -EINTR if a fatal signal came while waiting for the
- * mmap lock (-EAGAIN: a VMA's lock count was full).
+ * Return: 0 with @vma still read-locked; 1 if it was let go; or -EINTR if
+ * a fatal signal came while waiting for the mmap lock, -EAGAIN if a VMA's
+ * lock count was full.  Unless 0, no lock is held.
  */
-int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
-			  unsigned int nr)
+int lm_record_walk_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		       struct lm_vma *v)
 {
+	unsigned long addr = v->start, end, start = 0, stop = 0;
 	struct lm_walk_work work = { .vma_locked = true };
-	struct vm_area_struct *vma;
-	unsigned long addr, end;
-	unsigned int i;
+	struct lm_walk w = { .v = v, .work = &work };
+	struct file *file = NULL;
+	int ret = vma ? 0 : 1;
 
-	for (i = 0; i < nr; i++) {
-		struct lm_walk w = { .v = &vmas[i], .work = &work };
-
-		for (addr = vmas[i].start; addr < vmas[i].end; addr = end) {
+	while (addr < v->end) {
+		if (!vma) {
 			vma = lm_vma_read_next(mm, addr);
 			if (IS_ERR(vma))
 				return PTR_ERR(vma);
 			if (!vma)
-				return 0;
-			end = min(vmas[i].end, vma->vm_end);
-			addr = max(addr, vma->vm_start);
-			if (addr < end && !is_vm_hugetlb_page(vma) &&
-			    !(vma->vm_flags & VM_PFNMAP)) {
-				w.vma = vma;
+				break;
+		}
+		end = min(v->end, vma->vm_end);
+		addr = max(addr, vma->vm_start);
+		if (addr >= end)
+			break;
+		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP)) {
+			addr = end;
+		} else {
+			w.vma = vma;
+			/* a VMA met again after a writer was let in: its swap is counted */
+			if (vma->vm_start != start || vma->vm_end != stop ||
+			    vma->vm_file != file) {
+				start = vma->vm_start;
+				stop = vma->vm_end;
+				file = vma->vm_file;
 				w.last_head = NULL;
-				w.shmem_holes = vma->vm_file &&
-						lm_shmem_file(vma->vm_file) &&
-						lm_shmem_swap(vma, addr, end,
-							      &vmas[i].mem);
-				lm_vma_walk(&w, addr, end);
+				w.shmem_holes = file && lm_shmem_file(file) &&
+						lm_shmem_swap(vma, addr, end, &v->mem);
 			}
+			addr = lm_vma_walk(&w, addr, end);
+			if (addr < end)
+				atomic_long_inc(&lm_vma_walk_yields);
+		}
+		if (addr < v->end) {
 			vma_end_read(vma);
+			vma = NULL;
+			ret = 1;
 		}
 	}
-	return 0;
-}
-#else
-int lm_snapshot_walk_vmas(struct mm_struct *mm, struct lm_vma *vmas,
-			  unsigned int nr)
-{
-	return lm_snapshot_walk(mm, vmas, nr);
+	if (ret && vma)
+		vma_end_read(vma);
+	return ret;
 }
 #endif
 
