@@ -523,22 +523,28 @@ TEST_F(mthp, against_pagemap)
 }
 
 /*
- * The walk lets a writer waiting for the mmap lock in, between PMD tables
- * (module parameter walk_yields counts it), and goes on where it stopped:
- * a target with 512 MiB of its own pages, mapped by PTEs, and a thread
- * that maps and unmaps a page elsewhere all the time.  Every view read
- * meanwhile must count the big record exactly, however often its walk was
- * cut, and at least one of the walks must have been cut.  Where the module
- * copies and walks under per-VMA locks (vma_locks, 7.0+), that is tried
- * with vma_locks N, the walk under the mmap lock, and then with Y, when
- * the walk takes only the VMAs' locks and never lets anyone in (it holds
- * nothing a writer elsewhere waits for): the same counts, no yield.  The
- * teardown puts back what the module had.
+ * The walk lets a writer in, between PMD tables, and goes on where it
+ * stopped: a target with 512 MiB of its own pages, mapped by PTEs, and a
+ * thread of it that changes its map all the time.  Every view read
+ * meanwhile must count the big range exactly, however often its walk was
+ * cut and into however many records the copy found it split.
+ *
+ * Under the mmap lock (vma_locks N, or a kernel before 7.0) the walk lets
+ * in a writer waiting for that lock (module parameter walk_yields counts
+ * it), whatever it changes: a thread that maps and unmaps a page
+ * elsewhere.  Under per-VMA locks (vma_locks Y, 7.0+) the walk holds only
+ * the read lock of the VMA it walks, so that writer never waits for it and
+ * is never let in (walk_yields stays), while one that changes the VMA
+ * being walked, mprotect() of one of its pages back and forth, is let in
+ * at the next PMD table (vma_walk_yields counts it).  The teardown puts
+ * back what the module had.
  */
 #define YIELDS	"/sys/module/libmaps/parameters/walk_yields"
+#define VMA_YIELDS "/sys/module/libmaps/parameters/vma_walk_yields"
 #define VMA_LOCKS "/sys/module/libmaps/parameters/vma_locks"
 #define SZ_BIG	(512UL << 20)
 
+/* Map and unmap a page elsewhere, for ever. */
 static void *churn(void *arg)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -554,6 +560,19 @@ static void *churn(void *arg)
 	return NULL;
 }
 
+/* Split the big mapping at its middle page and merge it again, for ever. */
+static void *churn_big(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *mid = (char *)arg + SZ_BIG / 2;
+
+	for (;;) {
+		mprotect(mid, pg, PROT_READ);
+		mprotect(mid, pg, PROT_READ | PROT_WRITE);
+	}
+	return NULL;
+}
+
 static void write_param(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
@@ -565,11 +584,99 @@ static void write_param(const char *path, const char *val)
 	}
 }
 
+static long read_counter(const char *path)
+{
+	char buf[64];
+
+	return lm_read_file(path, buf, sizeof(buf)) > 0 ? atol(buf) : -1;
+}
+
+/*
+ * Read the view of a target whose thread runs @fn on its big mapping, up
+ * to @max_reads times or until @counter grew by more than 5; each read
+ * must count the big range whole.  Returns how much @counter grew, or -1 if a read
+ * was wrong (logged).
+ */
+static long walk_while(struct __test_metadata *_metadata, void *(*fn)(void *),
+		       const char *counter, int max_reads)
+{
+	long pg = sysconf(_SC_PAGESIZE), before, after;
+	char path[64];
+	static char text[1 << 20];
+	int pfd[2], reads, bad = 0;
+	pthread_t t;
+	char *big;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = lm_fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		big = lm_map_aligned(SZ_BIG, SZ_2M, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (big == MAP_FAILED || madvise(big, SZ_BIG, MADV_NOHUGEPAGE))
+			_exit(1);
+		for (size_t off = 0; off < SZ_BIG; off += pg)
+			big[off] = 1;
+		if (pthread_create(&t, NULL, fn, big))
+			_exit(1);
+		if (write(pfd[1], &big, sizeof(big)) != sizeof(big))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &big, sizeof(big)) != sizeof(big)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pfd[0]);
+		TH_LOG("the target could not map %lu MiB", SZ_BIG >> 20);
+		return -1;
+	}
+	close(pfd[0]);
+	before = after = read_counter(counter);
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
+	for (reads = 0; reads < max_reads && !bad && after <= before + 5; reads++) {
+		unsigned long long sum[LM_MEM_NR] = { 0 };
+		unsigned long size = 0;
+		int i, m;
+
+		if (lm_read_file(path, text, sizeof(text)) < 0 || lm_parse_view(text, &view)) {
+			bad = 1;
+			TH_LOG("%s: %s", path, lm_error);
+			break;
+		}
+		for (i = 0; i < view.nr; i++) {
+			const struct lm_view_rec *r = &view.recs[i];
+
+			if (r->start < (unsigned long)big || r->end > (unsigned long)big + SZ_BIG)
+				continue;
+			size += r->end - r->start;
+			for (m = 0; m < LM_MEM_NR; m++)
+				sum[m] += r->mem[m];
+		}
+		if (size != SZ_BIG || sum[LM_MEM_RSS] != SZ_BIG || sum[LM_MEM_ANON] != SZ_BIG ||
+		    sum[LM_MEM_PRIVATE_DIRTY] != SZ_BIG || sum[LM_MEM_PSS] != SZ_BIG) {
+			bad = 1;
+			TH_LOG("read %d: records of %lu bytes, rss=%llu anon=%llu private_dirty=%llu pss=%llu, all %lu meant",
+			       reads, size, sum[LM_MEM_RSS], sum[LM_MEM_ANON],
+			       sum[LM_MEM_PRIVATE_DIRTY], sum[LM_MEM_PSS], SZ_BIG);
+		}
+		after = read_counter(counter);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	TH_LOG("%d reads, %s grew by %ld", reads, strrchr(counter, '/') + 1, after - before);
+	return bad || before < 0 ? -1 : after - before;
+}
+
 FIXTURE(walk) {
 	char vma_locks[8];	/* as the module had it; "" if it has none */
 };
 FIXTURE_VARIANT(walk) {
-	const char *vma_locks;	/* NULL: as loaded */
+	const char *vma_locks;
 };
 FIXTURE_VARIANT_ADD(walk, mmap_lock) {
 	.vma_locks = "N",
@@ -592,75 +699,28 @@ FIXTURE_TEARDOWN(walk)
 		write_param(VMA_LOCKS, self->vma_locks);
 }
 
+/* A writer elsewhere: let in under the mmap lock, never waits under VMA locks. */
 TEST_F(walk, lets_a_writer_in)
 {
-	long pg = sysconf(_SC_PAGESIZE), before, after = 0;
 	bool vma_locked = !strcmp(variant->vma_locks, "Y");
-	char path[64], buf[64];
-	int pfd[2], reads, bad = 0;
-	static char text[1 << 20];
-	pthread_t t;
-	char *big;
-	pid_t pid;
+	long grew = walk_while(_metadata, churn, YIELDS, vma_locked ? 10 : 50);
 
-	ASSERT_EQ(0, pipe(pfd));
-	pid = lm_fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		big = lm_map_aligned(SZ_BIG, SZ_2M, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
-		if (big == MAP_FAILED || madvise(big, SZ_BIG, MADV_NOHUGEPAGE))
-			_exit(1);
-		for (size_t off = 0; off < SZ_BIG; off += pg)
-			big[off] = 1;
-		if (pthread_create(&t, NULL, churn, NULL))
-			_exit(1);
-		if (write(pfd[1], &big, sizeof(big)) != sizeof(big))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &big, sizeof(big)) != sizeof(big)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		ASSERT_TRUE(false) TH_LOG("the target could not map %lu MiB", SZ_BIG >> 20);
-	}
-	close(pfd[0]);
-	ASSERT_LT(0, lm_read_file(YIELDS, buf, sizeof(buf)));
-	before = atol(buf);
-	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", pid);
-	for (reads = 0; reads < 50 && !bad; reads++) {
-		struct lm_view_rec *v;
-
-		if (lm_read_file(path, text, sizeof(text)) < 0 || lm_parse_view(text, &view)) {
-			bad = 1;
-			TH_LOG("%s: %s", path, lm_error);
-			break;
-		}
-		v = lm_view_find(&view, (unsigned long)big);
-		if (!v || v->mem[LM_MEM_RSS] != SZ_BIG || v->mem[LM_MEM_ANON] != SZ_BIG ||
-		    v->mem[LM_MEM_PRIVATE_DIRTY] != SZ_BIG || v->mem[LM_MEM_PSS] != SZ_BIG) {
-			bad = 1;
-			TH_LOG("read %d: rss=%llu anon=%llu private_dirty=%llu pss=%llu, all %lu meant",
-			       reads, v ? v->mem[LM_MEM_RSS] : 0, v ? v->mem[LM_MEM_ANON] : 0,
-			       v ? v->mem[LM_MEM_PRIVATE_DIRTY] : 0, v ? v->mem[LM_MEM_PSS] : 0,
-			       SZ_BIG);
-		}
-		if (lm_read_file(YIELDS, buf, sizeof(buf)) > 0)
-			after = atol(buf);
-		if (after > before + 5 || (vma_locked && reads == 9))
-			break;
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	TH_LOG("%d reads, the walk let the writer in %ld times", reads, after - before);
-	EXPECT_EQ(0, bad);
+	ASSERT_LE(0, grew);
 	if (vma_locked) {
-		EXPECT_EQ(before, after);
+		EXPECT_EQ(0, grew);
 	} else {
-		EXPECT_LT(before, after);
+		EXPECT_LT(0, grew);
 	}
+}
+
+/* A writer of the VMA being walked: let in either way. */
+TEST_F(walk, lets_the_vmas_writer_in)
+{
+	bool vma_locked = !strcmp(variant->vma_locks, "Y");
+	long grew = walk_while(_metadata, churn_big, vma_locked ? VMA_YIELDS : YIELDS, 50);
+
+	ASSERT_LE(0, grew);
+	EXPECT_LT(0, grew);
 }
 
 int main(int argc, char **argv)
