@@ -21,6 +21,7 @@
 #include "columns.h"
 #include "elf.h"
 #include "explain.h"
+#include "trace.h"
 #include "view.h"
 
 #ifndef LIBMAPS_VERSION
@@ -55,7 +56,8 @@ static void usage(void)
 	       " %1$s [options] <pid>|self...\n"
 	       " %1$s --explain <pid> [<library>]\n"
 	       " %1$s --lib <pattern> [<pid>...]\n"
-	       " %1$s --summary [<pid>...]\n\n"
+	       " %1$s --summary [<pid>...]\n"
+	       " %1$s trace [options] [--] <command> [<argument>...]\n\n"
 	       "Show why a process's memory map has the records it has: each library's\n"
 	       "records grouped, each record's role, why it is not merged with its\n"
 	       "neighbour and whether transparent huge pages may back it.\n\n"
@@ -281,6 +283,8 @@ int main(int argc, char **argv)
 	int c, rc = 0;
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return lm_trace_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "lJro:nbeL:sHhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':

@@ -1,0 +1,1310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace.c: libmaps trace, the address space changing call by call
+ *
+ * Runs a command under ptrace with a seccomp filter that stops it only at
+ * the system calls that can change an address space (as strace's
+ * --seccomp-bpf does; PTRACE_SYSCALL where seccomp is unavailable).  At
+ * each such call the map is taken before and after it, from the libmaps
+ * view or, without the module, from /proc/<pid>/maps, and the call is
+ * printed as strace decodes it, followed by what it did to the map as
+ * operations on records: created, removed, split, merged, grown, shrunk,
+ * moved, changed.  A change seen before a call (a page fault growing the
+ * stack, say) is printed as happening between calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "trace.h"
+#include "view.h"
+
+/* Not in every libc's headers yet: the same numbers on x86_64 and arm64. */
+#ifndef __NR_process_madvise
+#define __NR_process_madvise	440
+#endif
+#ifndef __NR_set_mempolicy_home_node
+#define __NR_set_mempolicy_home_node	450
+#endif
+#ifndef __NR_mseal
+#define __NR_mseal		462
+#endif
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#endif
+#define LM_UFFDIO_REGISTER	0xc020aa00U
+#define LM_UFFDIO_UNREGISTER	0x8010aa01U
+
+#if defined(__x86_64__)
+#define LM_AUDIT_ARCH		AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define LM_AUDIT_ARCH		AUDIT_ARCH_AARCH64
+#endif
+
+static const char *prog = "libmaps trace";
+
+/* --- how each call is decoded --- */
+
+enum arg {
+	A_NONE, A_ADDR, A_ULONG, A_INT, A_HEX, A_PROT, A_MAP, A_FD, A_MREMAP,
+	A_MADV, A_MLOCK2, A_MCL, A_STR, A_PTR, A_PRCTL, A_IOCTL,
+};
+
+enum ret { R_INT, R_ADDR };
+
+struct call_desc {
+	long nr;
+	const char *name;
+	enum arg args[6];
+	enum ret ret;
+};
+
+#define CALL(n, r, ...)	{ __NR_##n, #n, { __VA_ARGS__ }, r }
+
+static const struct call_desc calls[] = {
+	CALL(mmap, R_ADDR, A_ADDR, A_ULONG, A_PROT, A_MAP, A_FD, A_HEX),
+	CALL(munmap, R_INT, A_ADDR, A_ULONG),
+	CALL(mprotect, R_INT, A_ADDR, A_ULONG, A_PROT),
+	CALL(pkey_mprotect, R_INT, A_ADDR, A_ULONG, A_PROT, A_INT),
+	CALL(mremap, R_ADDR, A_ADDR, A_ULONG, A_ULONG, A_MREMAP, A_ADDR),
+	CALL(madvise, R_INT, A_ADDR, A_ULONG, A_MADV),
+	CALL(process_madvise, R_INT, A_INT, A_PTR, A_ULONG, A_MADV, A_HEX),
+	CALL(brk, R_ADDR, A_ADDR),
+	CALL(mlock, R_INT, A_ADDR, A_ULONG),
+	CALL(mlock2, R_INT, A_ADDR, A_ULONG, A_MLOCK2),
+	CALL(munlock, R_INT, A_ADDR, A_ULONG),
+	CALL(mlockall, R_INT, A_MCL),
+	CALL(munlockall, R_INT, A_NONE),
+	CALL(mseal, R_INT, A_ADDR, A_ULONG, A_HEX),
+	CALL(remap_file_pages, R_INT, A_ADDR, A_ULONG, A_PROT, A_ULONG, A_MAP),
+	CALL(shmat, R_ADDR, A_INT, A_ADDR, A_HEX),
+	CALL(shmdt, R_INT, A_ADDR),
+	CALL(mbind, R_INT, A_ADDR, A_ULONG, A_INT, A_PTR, A_ULONG, A_HEX),
+	CALL(set_mempolicy_home_node, R_INT, A_ADDR, A_ULONG, A_INT, A_HEX),
+	CALL(execve, R_INT, A_STR, A_PTR, A_PTR),
+	CALL(execveat, R_INT, A_FD, A_STR, A_PTR, A_PTR, A_HEX),
+	/* only PR_SET_VMA and PR_SET_THP_DISABLE stop (the filter) */
+	CALL(prctl, R_INT, A_PRCTL, A_ULONG, A_HEX, A_HEX, A_HEX),
+	/* only userfaultfd registration stops */
+	CALL(ioctl, R_INT, A_FD, A_IOCTL, A_PTR),
+};
+
+#define NCALLS	(sizeof(calls) / sizeof(calls[0]))
+
+static const struct call_desc *call_of(long nr)
+{
+	for (size_t i = 0; i < NCALLS; i++)
+		if (calls[i].nr == nr)
+			return &calls[i];
+	return NULL;
+}
+
+/* Whether the call @nr with @args can change an address space. */
+static bool call_traced(long nr, const uint64_t *args)
+{
+	if (nr == __NR_prctl)
+		return (uint32_t)args[0] == PR_SET_VMA ||
+		       (uint32_t)args[0] == PR_SET_THP_DISABLE;
+	if (nr == __NR_ioctl)
+		return (uint32_t)args[1] == LM_UFFDIO_REGISTER ||
+		       (uint32_t)args[1] == LM_UFFDIO_UNREGISTER;
+	return call_of(nr) != NULL;
+}
+
+struct flag_name {
+	unsigned long v;
+	const char *name;
+};
+
+static const struct flag_name prot_flags[] = {
+	{ PROT_READ, "PROT_READ" }, { PROT_WRITE, "PROT_WRITE" },
+	{ PROT_EXEC, "PROT_EXEC" }, { 0x8, "PROT_SEM" },
+	{ 0x10, "PROT_BTI" }, { 0x20, "PROT_MTE" },
+	{ PROT_GROWSDOWN, "PROT_GROWSDOWN" }, { PROT_GROWSUP, "PROT_GROWSUP" },
+	{ 0, NULL },
+};
+
+static const struct flag_name map_flags[] = {
+	{ MAP_FIXED, "MAP_FIXED" }, { MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+#ifdef MAP_32BIT
+	{ MAP_32BIT, "MAP_32BIT" },
+#endif
+	{ MAP_GROWSDOWN, "MAP_GROWSDOWN" }, { MAP_DENYWRITE, "MAP_DENYWRITE" },
+	{ MAP_EXECUTABLE, "MAP_EXECUTABLE" }, { MAP_LOCKED, "MAP_LOCKED" },
+	{ MAP_NORESERVE, "MAP_NORESERVE" }, { MAP_POPULATE, "MAP_POPULATE" },
+	{ MAP_NONBLOCK, "MAP_NONBLOCK" }, { MAP_STACK, "MAP_STACK" },
+	{ MAP_HUGETLB, "MAP_HUGETLB" }, { 0x80000, "MAP_SYNC" },
+	{ 0x100000, "MAP_FIXED_NOREPLACE" }, { 0x4000000, "MAP_UNINITIALIZED" },
+	{ 0, NULL },
+};
+
+static const struct flag_name mremap_flags[] = {
+	{ 1, "MREMAP_MAYMOVE" }, { 2, "MREMAP_FIXED" }, { 4, "MREMAP_DONTUNMAP" },
+	{ 0, NULL },
+};
+
+static const struct flag_name mcl_flags[] = {
+	{ 1, "MCL_CURRENT" }, { 2, "MCL_FUTURE" }, { 4, "MCL_ONFAULT" },
+	{ 0, NULL },
+};
+
+static const struct flag_name mlock2_flags[] = {
+	{ 1, "MLOCK_ONFAULT" }, { 0, NULL },
+};
+
+static const struct flag_name madv_names[] = {
+	{ 0, "MADV_NORMAL" }, { 1, "MADV_RANDOM" }, { 2, "MADV_SEQUENTIAL" },
+	{ 3, "MADV_WILLNEED" }, { 4, "MADV_DONTNEED" }, { 8, "MADV_FREE" },
+	{ 9, "MADV_REMOVE" }, { 10, "MADV_DONTFORK" }, { 11, "MADV_DOFORK" },
+	{ 12, "MADV_MERGEABLE" }, { 13, "MADV_UNMERGEABLE" },
+	{ 14, "MADV_HUGEPAGE" }, { 15, "MADV_NOHUGEPAGE" },
+	{ 16, "MADV_DONTDUMP" }, { 17, "MADV_DODUMP" },
+	{ 18, "MADV_WIPEONFORK" }, { 19, "MADV_KEEPONFORK" },
+	{ 20, "MADV_COLD" }, { 21, "MADV_PAGEOUT" },
+	{ 22, "MADV_POPULATE_READ" }, { 23, "MADV_POPULATE_WRITE" },
+	{ 24, "MADV_DONTNEED_LOCKED" }, { 25, "MADV_COLLAPSE" },
+	{ 100, "MADV_HWPOISON" }, { 101, "MADV_SOFT_OFFLINE" },
+	{ 102, "MADV_GUARD_INSTALL" }, { 103, "MADV_GUARD_REMOVE" },
+	{ 0, NULL },
+};
+
+static const struct flag_name prctl_names[] = {
+	{ PR_SET_THP_DISABLE, "PR_SET_THP_DISABLE" }, { PR_SET_VMA, "PR_SET_VMA" },
+	{ 0, NULL },
+};
+
+static const struct flag_name ioctl_names[] = {
+	{ LM_UFFDIO_REGISTER, "UFFDIO_REGISTER" },
+	{ LM_UFFDIO_UNREGISTER, "UFFDIO_UNREGISTER" },
+	{ 0, NULL },
+};
+
+/* @v as "A|B|0x40", or @zero if it is 0. */
+static void put_flags(FILE *out, unsigned long v, const struct flag_name *t,
+		      const char *zero)
+{
+	bool first = true;
+
+	if (!v) {
+		fputs(zero, out);
+		return;
+	}
+	for (; t->name; t++) {
+		if ((v & t->v) == t->v) {
+			fprintf(out, "%s%s", first ? "" : "|", t->name);
+			v &= ~t->v;
+			first = false;
+		}
+	}
+	if (v)
+		fprintf(out, "%s%#lx", first ? "" : "|", v);
+}
+
+static void put_value(FILE *out, unsigned long v, const struct flag_name *t)
+{
+	for (; t->name; t++) {
+		if (t->v == v) {
+			fputs(t->name, out);
+			return;
+		}
+	}
+	fprintf(out, "%#lx", v);
+}
+
+static void put_map(FILE *out, unsigned long v)
+{
+	static const char *const types[] = {
+		"0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE",
+	};
+	unsigned long huge = (v >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+
+	fputs(types[v & 3], out);
+	v &= ~(3UL | ((unsigned long)MAP_HUGE_MASK << MAP_HUGE_SHIFT));
+	if (v) {
+		fputc('|', out);
+		put_flags(out, v, map_flags, "");
+	}
+	if (huge) {
+		unsigned long kb = (1UL << huge) >> 10;
+
+		if (kb >= 1024UL * 1024)
+			fprintf(out, "|MAP_HUGE_%luGB", kb >> 20);
+		else if (kb >= 1024)
+			fprintf(out, "|MAP_HUGE_%luMB", kb >> 10);
+		else
+			fprintf(out, "|MAP_HUGE_%luKB", kb);
+	}
+}
+
+/* The string at @addr of @tid, as strace quotes it (at most PATH_MAX). */
+static void put_str(FILE *out, pid_t tid, unsigned long addr)
+{
+	char buf[PATH_MAX];
+	struct iovec local = { buf, sizeof(buf) - 1 };
+	struct iovec remote = { (void *)addr, sizeof(buf) - 1 };
+	ssize_t n;
+
+	if (!addr) {
+		fputs("NULL", out);
+		return;
+	}
+	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n <= 0) {
+		fprintf(out, "%#lx", addr);
+		return;
+	}
+	buf[n] = '\0';
+	fputc('"', out);
+	for (const char *s = buf; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < ' ' || (unsigned char)*s >= 0x7f)
+			fprintf(out, "\\%o", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* A file descriptor as strace -y writes it: 3</usr/lib/libc.so.6>. */
+static void put_fd(FILE *out, pid_t tid, int fd)
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	if (fd == AT_FDCWD) {
+		fputs("AT_FDCWD", out);
+		return;
+	}
+	fprintf(out, "%d", fd);
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0)
+		fprintf(out, "<%.*s>", (int)n, target);
+}
+
+struct call {
+	const struct call_desc *desc;
+	long nr;
+	uint64_t args[6];
+	char *text;		/* the call decoded, up to its ')' */
+};
+
+static char *decode_call(pid_t tid, long nr, const uint64_t *a,
+			 const struct call_desc **descp)
+{
+	const struct call_desc *d = call_of(nr);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out)
+		return NULL;
+	*descp = d;
+	if (!d) {
+		fprintf(out, "syscall_%ld()", nr);
+		fclose(out);
+		return text;
+	}
+	fprintf(out, "%s(", d->name);
+	for (int i = 0; i < 6 && d->args[i] != A_NONE; i++) {
+		unsigned long v = a[i];
+
+		/* the new address only with MREMAP_FIXED, as strace does */
+		if (nr == __NR_mremap && i == 4 && !(a[3] & 2))
+			break;
+		if (i)
+			fputs(", ", out);
+		switch (d->args[i]) {
+		case A_ADDR:
+			if (v)
+				fprintf(out, "%#lx", v);
+			else
+				fputs("NULL", out);
+			break;
+		case A_ULONG:
+			fprintf(out, "%lu", v);
+			break;
+		case A_INT:
+			fprintf(out, "%d", (int)v);
+			break;
+		case A_HEX:
+			fprintf(out, v ? "%#lx" : "%lu", v);
+			break;
+		case A_PROT:
+			put_flags(out, v, prot_flags, "PROT_NONE");
+			break;
+		case A_MAP:
+			put_map(out, v);
+			break;
+		case A_FD:
+			put_fd(out, tid, (int)v);
+			break;
+		case A_MREMAP:
+			put_flags(out, v, mremap_flags, "0");
+			break;
+		case A_MADV:
+			put_value(out, (unsigned int)v, madv_names);
+			break;
+		case A_MLOCK2:
+			put_flags(out, v, mlock2_flags, "0");
+			break;
+		case A_MCL:
+			put_flags(out, v, mcl_flags, "0");
+			break;
+		case A_STR:
+			put_str(out, tid, v);
+			break;
+		case A_PTR:
+			fprintf(out, v ? "%#lx" : "NULL", v);
+			break;
+		case A_PRCTL:
+			put_value(out, (unsigned int)v, prctl_names);
+			break;
+		case A_IOCTL:
+			put_value(out, (unsigned int)v, ioctl_names);
+			break;
+		case A_NONE:
+			break;
+		}
+	}
+	fputc(')', out);
+	fclose(out);
+	return text;
+}
+
+static void put_return(FILE *out, const struct call_desc *d, int64_t rval,
+		       bool is_error)
+{
+	if (is_error) {
+		const char *name = strerrorname_np((int)-rval);
+
+		fprintf(out, " = -1 %s (%s)\n", name ? name : "E?",
+			strerror((int)-rval));
+	} else if (d && d->ret == R_ADDR) {
+		fprintf(out, " = %#llx\n", (unsigned long long)rval);
+	} else {
+		fprintf(out, " = %lld\n", (long long)rval);
+	}
+}
+
+/* --- the map, as the view or maps gives it --- */
+
+struct rec {
+	unsigned long start, end;
+	char perms[5];
+	unsigned long long offset, ino;
+	unsigned int major, minor;
+	char *name;		/* maps' path column; "" for none */
+	char *decoded;		/* the view's decoded flags; NULL from maps */
+	char *merge;		/* the view's merge reason; NULL from maps */
+};
+
+struct map {
+	struct rec *r;
+	size_t nr;
+	bool valid;
+};
+
+static void map_free(struct map *m)
+{
+	for (size_t i = 0; i < m->nr; i++) {
+		free(m->r[i].name);
+		free(m->r[i].decoded);
+		free(m->r[i].merge);
+	}
+	free(m->r);
+	m->r = NULL;
+	m->nr = 0;
+	m->valid = false;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	return d;
+}
+
+static struct rec *map_add(struct map *m, size_t *cap)
+{
+	if (m->nr == *cap) {
+		struct rec *r = realloc(m->r, (*cap = *cap ? *cap * 2 : 64) * sizeof(*r));
+
+		if (!r) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(1);
+		}
+		m->r = r;
+	}
+	memset(&m->r[m->nr], 0, sizeof(m->r[0]));
+	return &m->r[m->nr++];
+}
+
+/* The map of @pid from /proc/<pid>/maps; false if it could not be read. */
+static bool map_from_maps(pid_t pid, struct map *m)
+{
+	char path[64];
+	char *text, *line, *next;
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	text = lm_slurp(path, NULL);
+	if (!text)
+		return false;
+	for (line = text; *line; line = next) {
+		struct rec *r;
+		int name_at = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		r = map_add(m, &cap);
+		if (sscanf(line, "%lx-%lx %4s %llx %x:%x %llu %n", &r->start,
+			   &r->end, r->perms, &r->offset, &r->major, &r->minor,
+			   &r->ino, &name_at) < 7) {
+			m->nr--;
+			continue;
+		}
+		r->name = xstrdup(name_at ? line + name_at : "");
+	}
+	free(text);
+	m->valid = true;
+	return true;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * The map of @pid from the libmaps view, in address order (the view's is
+ * by group); false if it could not be read.
+ */
+static bool map_from_view(pid_t pid, struct map *m)
+{
+	char path[64], err[256];
+	struct lm_proc p;
+	size_t cap = 0;
+	char *text;
+
+	snprintf(path, sizeof(path), LM_DEBUGFS "/%d", (int)pid);
+	text = lm_slurp(path, NULL);
+	if (!text)
+		return false;
+	if (lm_parse_view(text, &p, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, err);
+		free(text);
+		return false;
+	}
+	free(text);
+	for (size_t i = 0; i < p.nr; i++) {
+		const struct lm_rec *lr = &p.recs[i];
+		struct rec *r = map_add(m, &cap);
+
+		r->start = lr->start;
+		r->end = lr->end;
+		memcpy(r->perms, lr->perms, sizeof(r->perms));
+		r->offset = lr->offset;
+		if (lr->group) {
+			r->name = xstrdup(lr->group->name);
+			r->major = lr->group->major;
+			r->minor = lr->group->minor;
+			r->ino = lr->group->ino;
+		} else {
+			r->name = xstrdup("");
+		}
+		r->decoded = xstrdup(lr->decoded);
+		r->merge = xstrdup(lr->merge);
+	}
+	lm_proc_free(&p);
+	qsort(m->r, m->nr, sizeof(m->r[0]), rec_cmp);
+	m->valid = true;
+	return true;
+}
+
+struct trace {
+	FILE *out;
+	bool follow, use_view, verbose, seccomp, many;
+	pid_t child;
+	int child_status;
+	bool child_done;
+	unsigned long calls;
+};
+
+static bool map_take(struct trace *t, pid_t pid, struct map *m)
+{
+	map_free(m);
+	if (t->use_view && map_from_view(pid, m))
+		return true;
+	return map_from_maps(pid, m);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool rec_eq(const struct rec *a, const struct rec *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       !strcmp(a->perms, b->perms) && a->offset == b->offset &&
+	       a->major == b->major && a->minor == b->minor &&
+	       a->ino == b->ino && !strcmp(a->name, b->name) &&
+	       str_eq(a->decoded, b->decoded) && str_eq(a->merge, b->merge);
+}
+
+/* @r as maps writes it, and (@merge) why it is not merged with the one before. */
+static void put_rec(FILE *out, const struct rec *r, bool merge)
+{
+	fprintf(out, "%08lx-%08lx %s", r->start, r->end, r->perms);
+	if (r->name[0])
+		fprintf(out, " %s", r->name);
+	if (merge && r->merge)
+		fprintf(out, " merge=%s", r->merge);
+}
+
+/* Each mnemonic of @b not in @a, with @sign: "+ac". */
+static void put_flag_diff(FILE *out, const char *a, const char *b, char sign)
+{
+	const char *s = b;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		const char *f = a;
+		bool found = false;
+
+		while (*f && !found) {
+			size_t flen = strcspn(f, ",");
+
+			found = flen == len && !strncmp(f, s, len);
+			f += flen + (f[flen] == ',');
+		}
+		if (!found)
+			fprintf(out, " %c%.*s", sign, (int)len, s);
+		s += len + (s[len] == ',');
+	}
+}
+
+/* What changed in a record that kept its place. */
+static void put_changes(FILE *out, const struct rec *a, const struct rec *b)
+{
+	if (strcmp(a->perms, b->perms))
+		fprintf(out, " perms %s->%s", a->perms, b->perms);
+	if (a->decoded && b->decoded && strcmp(a->decoded, b->decoded)) {
+		fputs(" flags", out);
+		put_flag_diff(out, a->decoded, b->decoded, '+');
+		put_flag_diff(out, b->decoded, a->decoded, '-');
+	}
+	if (strcmp(a->name, b->name))
+		fprintf(out, " name \"%s\"->\"%s\"", a->name, b->name);
+	if (a->offset != b->offset)
+		fprintf(out, " offset %llx->%llx", a->offset, b->offset);
+	if (a->merge && b->merge && strcmp(a->merge, b->merge))
+		fprintf(out, " merge %s->%s", a->merge, b->merge);
+}
+
+/*
+ * Whether @a and @b differ in their merge reasons alone: a neighbour of
+ * a change, which may now merge or not for another reason.
+ */
+static bool only_merge(const struct rec *a, const struct rec *b)
+{
+	struct rec x = *a;
+
+	x.merge = b->merge;
+	return !str_eq(a->merge, b->merge) && rec_eq(&x, b);
+}
+
+/* Whether @a and @b map the same file (or both no file) at one offset. */
+static bool same_object(const struct rec *a, const struct rec *b)
+{
+	return a->ino == b->ino && a->major == b->major &&
+	       a->minor == b->minor && !strcmp(a->name, b->name) &&
+	       (a->offset == b->offset || !a->ino);
+}
+
+/*
+ * One connected change: the old records @o and the new records @n whose
+ * ranges overlap one another (directly or through a chain), one record a
+ * line.  With
+ * the view, each new record says why it is not merged with the one
+ * before it (merge=).
+ */
+static void put_op(FILE *out, const char *indent, struct rec *const *o,
+		   size_t no, struct rec *const *n, size_t nn)
+{
+	const char *what;
+	size_t i;
+
+	if (!no)
+		what = "created";
+	else if (!nn)
+		what = "removed";
+	else if (no == 1 && nn == 1 && o[0]->start == n[0]->start &&
+		 o[0]->end == n[0]->end)
+		what = !same_object(o[0], n[0]) ? "replaced" :
+		       only_merge(o[0], n[0]) ? "neighbour" : "changed";
+	else if (no == 1 && nn == 1)
+		what = n[0]->end - n[0]->start > o[0]->end - o[0]->start ?
+		       "grown" : "shrunk";
+	else if (no == 1)
+		what = "split";
+	else if (nn == 1)
+		what = "merged";
+	else
+		what = "replaced";
+	if (!strcmp(what, "changed") || !strcmp(what, "neighbour")) {
+		fprintf(out, "%s%-9s ", indent, what);
+		put_rec(out, o[0], false);
+		fputc(':', out);
+		put_changes(out, o[0], n[0]);
+		fputc('\n', out);
+		return;
+	}
+	for (i = 0; i < no; i++) {
+		fprintf(out, "%s%-9s ", indent, i ? "" : what);
+		put_rec(out, o[i], true);
+		fputc('\n', out);
+	}
+	for (i = 0; i < nn; i++) {
+		fprintf(out, "%s%-9s ", indent, no ? i ? "" : "  ->" : i ? "" : what);
+		put_rec(out, n[i], true);
+		fputc('\n', out);
+	}
+}
+
+/* A removed and a created record that are one mapping moved (mremap). */
+static bool moved(const struct rec *a, const struct rec *b)
+{
+	return !strcmp(a->perms, b->perms) && !strcmp(a->name, b->name) &&
+	       a->ino == b->ino && a->offset == b->offset && a->start != b->start;
+}
+
+struct change {
+	size_t o0, no, n0, nn;	/* its old and its new records, in o[] and n[] */
+};
+
+/*
+ * Print what turned @a into @b, one line per connected change: the old
+ * and new records whose ranges overlap, directly or through a chain.
+ * @mremap: a record removed in one place and created in another is one
+ * mapping moved.  Returns how many changes; @out NULL only counts them.
+ */
+static unsigned int map_diff(FILE *out, const char *indent,
+			     const struct map *a, const struct map *b,
+			     bool mremap)
+{
+	struct rec **o = calloc(a->nr + 1, sizeof(*o));
+	struct rec **n = calloc(b->nr + 1, sizeof(*n));
+	struct change *c = calloc(a->nr + b->nr + 1, sizeof(*c));
+	size_t no = 0, nn = 0, nc = 0, i = 0, j = 0, oi = 0, ni = 0;
+	size_t moves, mv[2] = { 0, 0 };
+	bool is_move;
+	struct rec *gone = NULL, *born = NULL;
+
+	if (!o || !n || !c) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	/* what is not in both, each list in address order */
+	while (i < a->nr || j < b->nr) {
+		if (i < a->nr && j < b->nr && rec_eq(&a->r[i], &b->r[j])) {
+			i++;
+			j++;
+		} else if (j >= b->nr ||
+			   (i < a->nr && a->r[i].start < b->r[j].start)) {
+			o[no++] = &a->r[i++];
+		} else if (i >= a->nr || b->r[j].start < a->r[i].start) {
+			n[nn++] = &b->r[j++];
+		} else {
+			o[no++] = &a->r[i++];
+			n[nn++] = &b->r[j++];
+		}
+	}
+	while (oi < no || ni < nn) {
+		struct change *ch = &c[nc++];
+		unsigned long end = 0;
+
+		ch->o0 = oi;
+		ch->n0 = ni;
+		for (;;) {
+			bool old = oi < no && (ni >= nn || o[oi]->start <= n[ni]->start);
+			struct rec *r = old ? o[oi] : ni < nn ? n[ni] : NULL;
+
+			if (!r || (oi + ni > ch->o0 + ch->n0 && r->start >= end))
+				break;
+			if (old)
+				oi++;
+			else
+				ni++;
+			if (r->end > end)
+				end = r->end;
+		}
+		ch->no = oi - ch->o0;
+		ch->nn = ni - ch->n0;
+	}
+	/* the two changes of a move, less the neighbours' reasons */
+	for (i = 0, moves = 0; mremap && i < nc; i++) {
+		if (c[i].no == 1 && c[i].nn == 1 &&
+		    only_merge(o[c[i].o0], n[c[i].n0]))
+			continue;
+		if (c[i].no + c[i].nn != 1 || moves == 2) {
+			moves = 3;
+			break;
+		}
+		if (c[i].no)
+			gone = o[c[i].o0];
+		else
+			born = n[c[i].n0];
+		mv[moves++] = i;
+	}
+	is_move = moves == 2 && gone && born && moved(gone, born);
+	if (is_move && out) {
+		fprintf(out, "%s%-9s ", indent, "moved");
+		put_rec(out, gone, true);
+		fprintf(out, "\n%s%-9s ", indent, "  ->");
+		put_rec(out, born, true);
+		fputc('\n', out);
+	}
+	for (i = 0; out && i < nc; i++)
+		if (!is_move || (i != mv[0] && i != mv[1]))
+			put_op(out, indent, o + c[i].o0, c[i].no, n + c[i].n0,
+			       c[i].nn);
+	free(o);
+	free(n);
+	free(c);
+	return (unsigned int)(is_move ? nc - 1 : nc);
+}
+
+/* --- the tracees --- */
+
+struct task {
+	pid_t tid, tgid;
+	bool in_call;		/* between its call's entry and exit */
+	struct call call;
+};
+
+struct mm {
+	pid_t tgid;
+	struct map map;
+};
+
+static struct task *tasks;
+static size_t ntasks;
+static struct mm *mms;
+static size_t nmms;
+
+static void *grow(void *v, size_t n, size_t size)
+{
+	void *p = realloc(v, (n + 1) * size);
+
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	return p;
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], *s, *t;
+	pid_t tgid = tid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	s = lm_slurp(path, NULL);
+	if (!s)
+		return tid;
+	t = strstr(s, "\nTgid:");
+	if (t)
+		tgid = (pid_t)strtol(t + 6, NULL, 10);
+	free(s);
+	return tgid;
+}
+
+static struct task *task_find(pid_t tid)
+{
+	for (size_t i = 0; i < ntasks; i++)
+		if (tasks[i].tid == tid)
+			return &tasks[i];
+	return NULL;
+}
+
+static struct task *task_add(pid_t tid)
+{
+	struct task *tk;
+
+	tasks = grow(tasks, ntasks, sizeof(*tasks));
+	tk = &tasks[ntasks++];
+	memset(tk, 0, sizeof(*tk));
+	tk->tid = tid;
+	tk->tgid = tgid_of(tid);
+	return tk;
+}
+
+static void task_del(pid_t tid)
+{
+	struct task *tk = task_find(tid);
+
+	if (!tk)
+		return;
+	free(tk->call.text);
+	*tk = tasks[--ntasks];
+}
+
+static struct mm *mm_of(pid_t tgid)
+{
+	for (size_t i = 0; i < nmms; i++)
+		if (mms[i].tgid == tgid)
+			return &mms[i];
+	mms = grow(mms, nmms, sizeof(*mms));
+	memset(&mms[nmms], 0, sizeof(mms[0]));
+	mms[nmms].tgid = tgid;
+	return &mms[nmms++];
+}
+
+static void mm_del(pid_t tgid)
+{
+	for (size_t i = 0; i < nmms; i++) {
+		if (mms[i].tgid == tgid) {
+			map_free(&mms[i].map);
+			mms[i] = mms[--nmms];
+			return;
+		}
+	}
+}
+
+static bool shown(const struct trace *t, const struct task *tk)
+{
+	return t->follow || tk->tgid == t->child;
+}
+
+static void put_prefix(struct trace *t, const struct task *tk)
+{
+	if (t->many || tk->tid != t->child)
+		fprintf(t->out, "[pid %5d] ", (int)tk->tid);
+}
+
+/* The entry of a call: decode it, and take the map it starts from. */
+static void call_enter(struct trace *t, struct task *tk, long nr,
+		       const uint64_t *args)
+{
+	struct mm *mm = mm_of(tk->tgid);
+	struct map now = { 0 };
+
+	tk->in_call = true;
+	tk->call.nr = nr;
+	memcpy(tk->call.args, args, sizeof(tk->call.args));
+	free(tk->call.text);
+	tk->call.text = decode_call(tk->tid, nr, args, &tk->call.desc);
+	if (!map_take(t, tk->tgid, &now))
+		return;
+	if (mm->map.valid && shown(t, tk) && nr != __NR_execve &&
+	    nr != __NR_execveat) {
+		if (map_diff(NULL, "", &mm->map, &now, false)) {
+			put_prefix(t, tk);
+			fputs("--- between calls (page faults, or another process):\n", t->out);
+			map_diff(t->out, "    ", &mm->map, &now, false);
+		}
+	}
+	map_free(&mm->map);
+	mm->map = now;
+}
+
+/* The exit of a call: what it returned, and what it did to the map. */
+static void call_exit(struct trace *t, struct task *tk, int64_t rval,
+		      bool is_error)
+{
+	struct mm *mm = mm_of(tk->tgid);
+	bool exec = tk->call.nr == __NR_execve || tk->call.nr == __NR_execveat;
+	struct map now = { 0 };
+	char *diff = NULL;
+	size_t len = 0;
+	unsigned int ops = 0;
+	FILE *d;
+
+	tk->in_call = false;
+	t->calls++;
+	if (!map_take(t, tk->tgid, &now)) {
+		if (shown(t, tk)) {
+			put_prefix(t, tk);
+			fputs(tk->call.text ? tk->call.text : "?", t->out);
+			put_return(t->out, tk->call.desc, rval, is_error);
+		}
+		return;
+	}
+	d = open_memstream(&diff, &len);
+	if (!d) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	if (exec && !is_error) {
+		struct map none = { .valid = true };
+
+		ops = map_diff(d, "    ", &none, &now, false);
+	} else if (mm->map.valid) {
+		ops = map_diff(d, "    ", &mm->map, &now,
+			       tk->call.nr == __NR_mremap);
+	}
+	fclose(d);
+	if (shown(t, tk) && (ops || t->verbose || exec)) {
+		put_prefix(t, tk);
+		fputs(tk->call.text ? tk->call.text : "?", t->out);
+		put_return(t->out, tk->call.desc, rval, is_error);
+		fputs(diff, t->out);
+		fflush(t->out);
+	}
+	free(diff);
+	map_free(&mm->map);
+	mm->map = now;
+}
+
+static int install_filter(void)
+{
+#ifdef LM_AUDIT_ARCH
+	struct sock_filter f[64];
+	struct sock_fprog fprog;
+	unsigned int n = 0, i;
+
+#define LD(off)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define JEQ(k, t, e)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (e))
+#define RET(v)	BPF_STMT(BPF_RET | BPF_K, (v))
+	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)JEQ(LM_AUDIT_ARCH, 1, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, nr));
+	/* prctl and ioctl: only the options that change a map */
+	f[n++] = (struct sock_filter)JEQ(__NR_prctl, 0, 4);
+	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[0]));
+	f[n++] = (struct sock_filter)JEQ(PR_SET_VMA, 6, 0);
+	f[n++] = (struct sock_filter)JEQ(PR_SET_THP_DISABLE, 5, 0);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)JEQ(__NR_ioctl, 0, 5);
+	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[1]));
+	f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_REGISTER, 1, 0);
+	f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_UNREGISTER, 0, 1);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	for (i = 0; i < NCALLS; i++) {
+		if (calls[i].nr == __NR_prctl || calls[i].nr == __NR_ioctl)
+			continue;
+		f[n++] = (struct sock_filter)JEQ((unsigned int)calls[i].nr, 0, 1);
+		f[n++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	}
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+#undef LD
+#undef JEQ
+#undef RET
+	fprog.len = (unsigned short)n;
+	fprog.filter = f;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* The child's verdict on its filter, read by the tracer with PEEKDATA. */
+static volatile long filter_installed;
+
+static void __attribute__((noreturn)) child(const char *path, char **argv,
+					    bool seccomp)
+{
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
+		fprintf(stderr, "%s: ptrace(PTRACE_TRACEME): %s\n", prog,
+			strerror(errno));
+		_exit(126);
+	}
+	filter_installed = seccomp && !install_filter();
+	raise(SIGSTOP);
+	execv(path, argv);
+	fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* @cmd as the shell would find it: NULL if there is no such command. */
+static char *find_command(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+	char *buf;
+
+	if (strchr(cmd, '/'))
+		return stat(cmd, &st) ? NULL : xstrdup(cmd);
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	buf = malloc(strlen(path) + strlen(cmd) + 2);
+	if (!buf)
+		return NULL;
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		sprintf(buf, "%.*s/%s", (int)(len ? len : 1), len ? path : ".", cmd);
+		if (!stat(buf, &st) && S_ISREG(st.st_mode) && !access(buf, X_OK))
+			return buf;
+		path += len + (path[len] == ':');
+	}
+	free(buf);
+	return NULL;
+}
+
+static const char *sig_name(int sig)
+{
+	const char *s = sigabbrev_np(sig);
+	static char buf[16];
+
+	if (!s)
+		return "SIG?";
+	snprintf(buf, sizeof(buf), "SIG%s", s);
+	return buf;
+}
+
+/* A stop of @tk at a call's entry (seccomp stop or syscall-entry stop). */
+static void stop_entry(struct trace *t, struct task *tk,
+		       const struct __ptrace_syscall_info *si)
+{
+	const uint64_t *args = si->op == PTRACE_SYSCALL_INFO_SECCOMP ?
+			       si->seccomp.args : si->entry.args;
+	long nr = (long)(si->op == PTRACE_SYSCALL_INFO_SECCOMP ?
+			 si->seccomp.nr : si->entry.nr);
+
+	if (call_traced(nr, args))
+		call_enter(t, tk, nr, args);
+}
+
+static int run(struct trace *t)
+{
+	unsigned long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+			     PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK |
+			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+	int status;
+	pid_t tid;
+
+	if (t->seccomp)
+		opts |= PTRACE_O_TRACESECCOMP;
+	if (ptrace(PTRACE_SETOPTIONS, t->child, NULL, (void *)opts)) {
+		fprintf(stderr, "%s: ptrace(PTRACE_SETOPTIONS): %s\n", prog,
+			strerror(errno));
+		kill(t->child, SIGKILL);
+		return 1;
+	}
+	task_add(t->child);
+	if (ptrace(t->seccomp ? PTRACE_CONT : PTRACE_SYSCALL, t->child, NULL, NULL))
+		return 1;
+	while (ntasks) {
+		struct __ptrace_syscall_info si;
+		enum __ptrace_request resume;
+		struct task *tk;
+		int sig = 0, event;
+
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		tk = task_find(tid);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (tk && shown(t, tk) && tk->tid == tk->tgid) {
+				put_prefix(t, tk);
+				if (WIFEXITED(status))
+					fprintf(t->out, "+++ exited with %d +++\n",
+						WEXITSTATUS(status));
+				else
+					fprintf(t->out, "+++ killed by %s +++\n",
+						sig_name(WTERMSIG(status)));
+			}
+			if (tid == t->child) {
+				t->child_status = status;
+				t->child_done = true;
+			}
+			if (tk && tk->tid == tk->tgid)
+				mm_del(tk->tgid);
+			task_del(tid);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (!tk) {
+			/* a new child or thread, reported before its parent's event */
+			tk = task_add(tid);
+			t->many = t->follow;
+			if (WSTOPSIG(status) == SIGSTOP) {
+				ptrace(t->seccomp ? PTRACE_CONT : PTRACE_SYSCALL,
+				       tid, NULL, NULL);
+				continue;
+			}
+		}
+		resume = t->seccomp && !tk->in_call ? PTRACE_CONT : PTRACE_SYSCALL;
+		event = status >> 16;
+		if (event == PTRACE_EVENT_SECCOMP || WSTOPSIG(status) == (SIGTRAP | 0x80)) {
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(si), &si) <= 0)
+				si.op = PTRACE_SYSCALL_INFO_NONE;
+			if (si.op == PTRACE_SYSCALL_INFO_SECCOMP ||
+			    si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+				stop_entry(t, tk, &si);
+			} else if (si.op == PTRACE_SYSCALL_INFO_EXIT && tk->in_call) {
+				call_exit(t, tk, si.exit.rval, si.exit.is_error);
+			}
+			/* after a seccomp stop, wait for the call's exit */
+			resume = t->seccomp && !tk->in_call ? PTRACE_CONT : PTRACE_SYSCALL;
+		} else if (event) {
+			/* fork, clone, exec: the new task announces itself */
+			if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+			    event == PTRACE_EVENT_CLONE)
+				t->many = t->follow;
+		} else if (WSTOPSIG(status) != SIGTRAP) {
+			siginfo_t info;
+
+			/* a group-stop has no siginfo: let it stop, do not signal */
+			if (!ptrace(PTRACE_GETSIGINFO, tid, NULL, &info))
+				sig = WSTOPSIG(status);
+		}
+		ptrace(resume, tid, NULL, (void *)(long)sig);
+	}
+	fflush(t->out);
+	if (!t->child_done)
+		return 1;
+	if (WIFEXITED(t->child_status))
+		return WEXITSTATUS(t->child_status);
+	return 128 + WTERMSIG(t->child_status);
+}
+
+static void usage(FILE *out, int rc)
+{
+	fprintf(out, "Usage:\n"
+		" libmaps trace [options] [--] <command> [<argument>...]\n\n"
+		"Run a command and show, after every system call that can change its\n"
+		"address space, the call (decoded as strace does) and what it did to\n"
+		"the memory map: records created, removed, split, merged, grown,\n"
+		"shrunk, moved or changed, and why new records are not merged.\n\n"
+		"Options:\n"
+		" -f, --follow-forks     show the calls of children too\n"
+		" -o, --output <file>    write the trace to <file>, not stderr\n"
+		" -v, --verbose          show calls that changed nothing too\n"
+		"     --proc             diff /proc/<pid>/maps even if the module is loaded\n"
+		"     --no-seccomp       stop at every system call (PTRACE_SYSCALL)\n"
+		" -h, --help             display this help\n\n"
+		"Exits with the command's exit status (128+N if a signal N killed it).\n\n"
+		"For more details see libmaps(8).\n");
+	exit(rc);
+}
+
+int lm_trace_main(int argc, char **argv)
+{
+	struct trace t = { .out = stderr, .seccomp = true, .use_view = true };
+	const char *outfile = NULL;
+	char *path;
+	int i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "-f") || !strcmp(a, "--follow-forks")) {
+			t.follow = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			t.verbose = true;
+		} else if (!strcmp(a, "--proc")) {
+			t.use_view = false;
+		} else if (!strcmp(a, "--no-seccomp")) {
+			t.seccomp = false;
+		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
+			outfile = argv[++i];
+		} else if (!strncmp(a, "--output=", 9)) {
+			outfile = a + 9;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout, 0);
+		} else {
+			fprintf(stderr, "%s: unknown option or missing argument: %s\n"
+				"Try 'libmaps trace --help' for more information.\n",
+				prog, a);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "%s: no command given\n"
+			"Try 'libmaps trace --help' for more information.\n", prog);
+		return 2;
+	}
+	path = find_command(argv[i]);
+	if (!path) {
+		fprintf(stderr, "%s: %s: command not found\n", prog, argv[i]);
+		return 127;
+	}
+	if (outfile) {
+		t.out = fopen(outfile, "we");
+		if (!t.out) {
+			fprintf(stderr, "%s: %s: %s\n", prog, outfile, strerror(errno));
+			free(path);
+			return 1;
+		}
+	}
+	if (t.use_view && access(LM_DEBUGFS, X_OK)) {
+		t.use_view = false;
+		fprintf(stderr, "%s: no %s (the libmaps module is not loaded, or debugfs is not mounted); diffing /proc/<pid>/maps: no merge reasons or flags\n",
+			prog, LM_DEBUGFS);
+	}
+	fflush(NULL);
+	t.child = fork();
+	if (t.child < 0) {
+		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+		free(path);
+		if (t.out != stderr)
+			fclose(t.out);
+		return 1;
+	}
+	if (!t.child)
+		child(path, argv + i, t.seccomp);
+	free(path);
+	if (waitpid(t.child, &rc, __WALL) < 0 || !WIFSTOPPED(rc)) {
+		fprintf(stderr, "%s: the command did not start under ptrace\n", prog);
+		return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+	}
+	if (t.seccomp) {
+		errno = 0;
+		t.seccomp = ptrace(PTRACE_PEEKDATA, t.child,
+				   (void *)&filter_installed, NULL) == 1;
+		if (!t.seccomp)
+			fprintf(stderr, "%s: no seccomp filter (%s); stopping at every system call\n",
+				prog, errno ? strerror(errno) : "refused");
+	}
+	rc = run(&t);
+	if (t.out != stderr && fclose(t.out)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, outfile, strerror(errno));
+		rc = rc ? rc : 1;
+	}
+	return rc;
+}
