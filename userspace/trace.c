@@ -12,6 +12,7 @@
  * moved, changed.  A change seen before a call (a page fault growing the
  * stack, say) is printed as happening between calls.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -59,6 +60,28 @@
 #endif
 
 static const char *prog = "libmaps trace";
+
+/* --json: one JSON object a line for each call shown, not text. */
+static bool json_out;
+
+/* @s as a JSON string (NULL: null). */
+static void put_json_str(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < ' ')
+			fprintf(out, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
 
 /* --- how each call is decoded --- */
 
@@ -395,6 +418,17 @@ static char *decode_call(pid_t tid, long nr, const uint64_t *a,
 static void put_return(FILE *out, const struct call_desc *d, int64_t rval,
 		       bool is_error)
 {
+	if (json_out) {
+		if (is_error) {
+			fputs("\"return\":-1,\"error\":", out);
+			put_json_str(out, strerrorname_np((int)-rval));
+		} else if (d && d->ret == R_ADDR) {
+			fprintf(out, "\"return\":\"%#llx\"", (unsigned long long)rval);
+		} else {
+			fprintf(out, "\"return\":%lld", (long long)rval);
+		}
+		return;
+	}
 	if (is_error) {
 		const char *name = strerrorname_np((int)-rval);
 
@@ -546,7 +580,8 @@ static bool map_from_view(pid_t pid, struct map *m)
 		r->merge = xstrdup(lr->merge);
 	}
 	lm_proc_free(&p);
-	qsort(m->r, m->nr, sizeof(m->r[0]), rec_cmp);
+	if (m->nr)
+		qsort(m->r, m->nr, sizeof(m->r[0]), rec_cmp);
 	m->valid = true;
 	return true;
 }
@@ -554,7 +589,8 @@ static bool map_from_view(pid_t pid, struct map *m)
 struct trace {
 	FILE *out;
 	bool follow, use_view, verbose, seccomp, many;
-	pid_t child;
+	pid_t child;		/* the command, or the process attached to */
+	bool attached;		/* -p: detach, never kill, at the end */
 	int child_status;
 	bool child_done;
 	unsigned long calls;
@@ -585,6 +621,17 @@ static bool rec_eq(const struct rec *a, const struct rec *b)
 /* @r as maps writes it, and (@merge) why it is not merged with the one before. */
 static void put_rec(FILE *out, const struct rec *r, bool merge)
 {
+	if (json_out) {
+		fprintf(out, "{\"start\":\"%08lx\",\"end\":\"%08lx\",\"perms\":\"%s\",\"offset\":\"%08llx\",\"name\":",
+			r->start, r->end, r->perms, r->offset);
+		put_json_str(out, r->name[0] ? r->name : NULL);
+		fputs(",\"flags\":", out);
+		put_json_str(out, r->decoded);
+		fputs(",\"merge\":", out);
+		put_json_str(out, r->merge);
+		fputc('}', out);
+		return;
+	}
 	fprintf(out, "%08lx-%08lx %s", r->start, r->end, r->perms);
 	if (r->name[0])
 		fprintf(out, " %s", r->name);
@@ -659,29 +706,56 @@ static bool same_object(const struct rec *a, const struct rec *b)
  * the view, each new record says why it is not merged with the one
  * before it (merge=).
  */
-static void put_op(FILE *out, const char *indent, struct rec *const *o,
-		   size_t no, struct rec *const *n, size_t nn)
+static const char *op_kind(struct rec *const *o, size_t no,
+			   struct rec *const *n, size_t nn)
 {
-	const char *what;
+	if (!no)
+		return "created";
+	if (!nn)
+		return "removed";
+	if (no == 1 && nn == 1 && o[0]->start == n[0]->start &&
+	    o[0]->end == n[0]->end)
+		return !same_object(o[0], n[0]) ? "replaced" :
+		       only_merge(o[0], n[0]) ? "neighbour" : "changed";
+	if (no == 1 && nn == 1)
+		return n[0]->end - n[0]->start > o[0]->end - o[0]->start ?
+		       "grown" : "shrunk";
+	if (no == 1)
+		return "split";
+	if (nn == 1)
+		return "merged";
+	return "replaced";
+}
+
+static void put_json_op(FILE *out, const char *what, struct rec *const *o,
+			size_t no, struct rec *const *n, size_t nn)
+{
 	size_t i;
 
-	if (!no)
-		what = "created";
-	else if (!nn)
-		what = "removed";
-	else if (no == 1 && nn == 1 && o[0]->start == n[0]->start &&
-		 o[0]->end == n[0]->end)
-		what = !same_object(o[0], n[0]) ? "replaced" :
-		       only_merge(o[0], n[0]) ? "neighbour" : "changed";
-	else if (no == 1 && nn == 1)
-		what = n[0]->end - n[0]->start > o[0]->end - o[0]->start ?
-		       "grown" : "shrunk";
-	else if (no == 1)
-		what = "split";
-	else if (nn == 1)
-		what = "merged";
-	else
-		what = "replaced";
+	/* @out holds this call's operations alone */
+	fprintf(out, "%s{\"op\":\"%s\",\"old\":[", ftell(out) ? "," : "", what);
+	for (i = 0; i < no; i++) {
+		fputs(i ? "," : "", out);
+		put_rec(out, o[i], true);
+	}
+	fputs("],\"new\":[", out);
+	for (i = 0; i < nn; i++) {
+		fputs(i ? "," : "", out);
+		put_rec(out, n[i], true);
+	}
+	fputs("]}", out);
+}
+
+static void put_op(FILE *out, const char *indent, const char *what,
+		   struct rec *const *o, size_t no, struct rec *const *n,
+		   size_t nn)
+{
+	size_t i;
+
+	if (json_out) {
+		put_json_op(out, what, o, no, n, nn);
+		return;
+	}
 	if (!strcmp(what, "changed") || !strcmp(what, "neighbour")) {
 		fprintf(out, "%s%-9s ", indent, what);
 		put_rec(out, o[0], false);
@@ -788,17 +862,13 @@ static unsigned int map_diff(FILE *out, const char *indent,
 		mv[moves++] = i;
 	}
 	is_move = moves == 2 && gone && born && moved(gone, born);
-	if (is_move && out) {
-		fprintf(out, "%s%-9s ", indent, "moved");
-		put_rec(out, gone, true);
-		fprintf(out, "\n%s%-9s ", indent, "  ->");
-		put_rec(out, born, true);
-		fputc('\n', out);
-	}
+	if (is_move && out)
+		put_op(out, indent, "moved", &gone, 1, &born, 1);
 	for (i = 0; out && i < nc; i++)
 		if (!is_move || (i != mv[0] && i != mv[1]))
-			put_op(out, indent, o + c[i].o0, c[i].no, n + c[i].n0,
-			       c[i].nn);
+			put_op(out, indent,
+			       op_kind(o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn),
+			       o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn);
 	free(o);
 	free(n);
 	free(c);
@@ -913,6 +983,56 @@ static void put_prefix(struct trace *t, const struct task *tk)
 		fprintf(t->out, "[pid %5d] ", (int)tk->tid);
 }
 
+/*
+ * What turned @a into @b, as text or JSON operations, in a string of its
+ * own (free it); *@ops: how many.
+ */
+static char *diff_string(const struct map *a, const struct map *b,
+			 bool mremap, unsigned int *ops)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *d = open_memstream(&text, &len);
+
+	if (!d) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	*ops = map_diff(d, "    ", a, b, mremap);
+	fclose(d);
+	return text;
+}
+
+/* The line of a call (or of a change between calls: @text NULL). */
+static void put_call(struct trace *t, const struct task *tk, const char *text,
+		     const struct call_desc *d, int64_t rval, bool is_error,
+		     const char *ops)
+{
+	if (json_out) {
+		fprintf(t->out, "{\"pid\":%d,", (int)tk->tid);
+		if (text) {
+			fputs("\"call\":", t->out);
+			put_json_str(t->out, text);
+			fputc(',', t->out);
+			put_return(t->out, d, rval, is_error);
+		} else {
+			fputs("\"between\":true", t->out);
+		}
+		fprintf(t->out, ",\"ops\":[%s]}\n", ops);
+	} else {
+		put_prefix(t, tk);
+		if (text) {
+			fputs(text, t->out);
+			put_return(t->out, d, rval, is_error);
+		} else {
+			fputs("--- between calls (page faults, or another process):\n",
+			      t->out);
+		}
+		fputs(ops, t->out);
+	}
+	fflush(t->out);
+}
+
 /* The entry of a call: decode it, and take the map it starts from. */
 static void call_enter(struct trace *t, struct task *tk, long nr,
 		       const uint64_t *args)
@@ -929,11 +1049,12 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 		return;
 	if (mm->map.valid && shown(t, tk) && nr != __NR_execve &&
 	    nr != __NR_execveat) {
-		if (map_diff(NULL, "", &mm->map, &now, false)) {
-			put_prefix(t, tk);
-			fputs("--- between calls (page faults, or another process):\n", t->out);
-			map_diff(t->out, "    ", &mm->map, &now, false);
-		}
+		unsigned int ops;
+		char *diff = diff_string(&mm->map, &now, false, &ops);
+
+		if (ops)
+			put_call(t, tk, NULL, NULL, 0, false, diff);
+		free(diff);
 	}
 	map_free(&mm->map);
 	mm->map = now;
@@ -945,43 +1066,24 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 {
 	struct mm *mm = mm_of(tk->tgid);
 	bool exec = tk->call.nr == __NR_execve || tk->call.nr == __NR_execveat;
-	struct map now = { 0 };
-	char *diff = NULL;
-	size_t len = 0;
+	const char *text = tk->call.text ? tk->call.text : "?";
+	struct map none = { .valid = true }, now = { 0 };
 	unsigned int ops = 0;
-	FILE *d;
+	char *diff = NULL;
 
 	tk->in_call = false;
 	t->calls++;
 	if (!map_take(t, tk->tgid, &now)) {
-		if (shown(t, tk)) {
-			put_prefix(t, tk);
-			fputs(tk->call.text ? tk->call.text : "?", t->out);
-			put_return(t->out, tk->call.desc, rval, is_error);
-		}
+		if (shown(t, tk))
+			put_call(t, tk, text, tk->call.desc, rval, is_error, "");
 		return;
 	}
-	d = open_memstream(&diff, &len);
-	if (!d) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
-	if (exec && !is_error) {
-		struct map none = { .valid = true };
-
-		ops = map_diff(d, "    ", &none, &now, false);
-	} else if (mm->map.valid) {
-		ops = map_diff(d, "    ", &mm->map, &now,
-			       tk->call.nr == __NR_mremap);
-	}
-	fclose(d);
-	if (shown(t, tk) && (ops || t->verbose || exec)) {
-		put_prefix(t, tk);
-		fputs(tk->call.text ? tk->call.text : "?", t->out);
-		put_return(t->out, tk->call.desc, rval, is_error);
-		fputs(diff, t->out);
-		fflush(t->out);
-	}
+	if (exec && !is_error)
+		diff = diff_string(&none, &now, false, &ops);
+	else if (mm->map.valid)
+		diff = diff_string(&mm->map, &now, tk->call.nr == __NR_mremap, &ops);
+	if (shown(t, tk) && (ops || t->verbose || exec))
+		put_call(t, tk, text, tk->call.desc, rval, is_error, diff ? diff : "");
 	free(diff);
 	map_free(&mm->map);
 	mm->map = now;
@@ -1089,6 +1191,25 @@ static const char *sig_name(int sig)
 	return buf;
 }
 
+/* How a traced process ended. */
+static void put_end(struct trace *t, const struct task *tk, int status)
+{
+	if (json_out) {
+		if (WIFEXITED(status))
+			fprintf(t->out, "{\"pid\":%d,\"exited\":%d}\n",
+				(int)tk->tid, WEXITSTATUS(status));
+		else
+			fprintf(t->out, "{\"pid\":%d,\"killed\":\"%s\"}\n",
+				(int)tk->tid, sig_name(WTERMSIG(status)));
+		return;
+	}
+	put_prefix(t, tk);
+	if (WIFEXITED(status))
+		fprintf(t->out, "+++ exited with %d +++\n", WEXITSTATUS(status));
+	else
+		fprintf(t->out, "+++ killed by %s +++\n", sig_name(WTERMSIG(status)));
+}
+
 /* A stop of @tk at a call's entry (seccomp stop or syscall-entry stop). */
 static void stop_entry(struct trace *t, struct task *tk,
 		       const struct __ptrace_syscall_info *si)
@@ -1102,13 +1223,133 @@ static void stop_entry(struct trace *t, struct task *tk,
 		call_enter(t, tk, nr, args);
 }
 
-static int run(struct trace *t)
+static const unsigned long trace_opts = PTRACE_O_TRACESYSGOOD |
+	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	PTRACE_O_TRACECLONE;
+
+static volatile sig_atomic_t detach_asked;
+
+static void ask_detach(int sig)
 {
-	unsigned long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
-			     PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK |
-			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
-	int status;
-	pid_t tid;
+	(void)sig;
+	detach_asked = 1;
+}
+
+/* Let every tracee go, each in a ptrace-stop, with its pending signal. */
+static int detach_all(struct trace *t)
+{
+	for (size_t i = 0; i < ntasks; i++)
+		ptrace(PTRACE_INTERRUPT, tasks[i].tid, NULL, NULL);
+	while (ntasks) {
+		pid_t tid = tasks[0].tid;
+		siginfo_t info;
+		int status, sig = 0;
+
+		if (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
+			continue;
+		if (WIFSTOPPED(status) && !(status >> 16) &&
+		    WSTOPSIG(status) != (SIGTRAP | 0x80) &&
+		    !ptrace(PTRACE_GETSIGINFO, tid, NULL, &info))
+			sig = WSTOPSIG(status);
+		if (WIFSTOPPED(status))
+			ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
+		task_del(tid);
+	}
+	fflush(t->out);
+	fprintf(stderr, "%s: detached from pid %d, which goes on\n", prog,
+		(int)t->child);
+	return 0;
+}
+
+/* Why @pid cannot be traced (@err from PTRACE_SEIZE), and what to do. */
+static void attach_error(pid_t pid, int err)
+{
+	char path[64], *s, *at;
+	long tracer = 0, scope = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	s = lm_slurp(path, NULL);
+	at = s ? strstr(s, "\nTracerPid:") : NULL;
+	if (at)
+		tracer = strtol(at + 11, NULL, 10);
+	free(s);
+	s = lm_slurp("/proc/sys/kernel/yama/ptrace_scope", NULL);
+	if (s)
+		scope = strtol(s, NULL, 10);
+	free(s);
+	if (err == ESRCH)
+		fprintf(stderr, "%s: pid %d: no such process\n", prog, (int)pid);
+	else if (err == EPERM && tracer)
+		fprintf(stderr, "%s: pid %d is traced already, by pid %ld (TracerPid in %s): detach that tracer first\n",
+			prog, (int)pid, tracer, path);
+	else if (err == EPERM && scope)
+		fprintf(stderr, "%s: cannot attach to pid %d: kernel.yama.ptrace_scope is %ld; run as root, or set it to 0\n",
+			prog, (int)pid, scope);
+	else if (err == EPERM)
+		fprintf(stderr, "%s: cannot attach to pid %d: permission denied; it needs CAP_SYS_PTRACE or the process's own user\n",
+			prog, (int)pid);
+	else
+		fprintf(stderr, "%s: cannot attach to pid %d: %s\n", prog,
+			(int)pid, strerror(err));
+}
+
+/*
+ * -p: seize every thread of @pid and stop it once, until a listing of its
+ * threads finds none new (a thread may be made while they are seized).
+ * No seccomp filter can be put into a running process: every call stops.
+ */
+static int attach(struct trace *t, pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = ask_detach };
+	bool more = true;
+	char path[64];
+
+	t->child = pid;
+	t->attached = true;
+	t->seccomp = false;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (int round = 0; more && round < 16; round++) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d) {
+			attach_error(pid, errno == ENOENT ? ESRCH : errno);
+			return -1;
+		}
+		more = false;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+
+			if (tid <= 0 || task_find(tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)trace_opts)) {
+				if (tid != pid)
+					continue;	/* a thread that just ended */
+				attach_error(pid, errno);
+				closedir(d);
+				return -1;
+			}
+			task_add(tid)->tgid = pid;
+			ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+			more = true;
+		}
+		closedir(d);
+	}
+	if (!task_find(pid)) {
+		attach_error(pid, ESRCH);
+		return -1;
+	}
+	map_take(t, pid, &mm_of(pid)->map);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
+
+/* The command, stopped before its exec: trace it from there. */
+static int start(struct trace *t)
+{
+	unsigned long opts = trace_opts | PTRACE_O_EXITKILL;
 
 	if (t->seccomp)
 		opts |= PTRACE_O_TRACESECCOMP;
@@ -1116,17 +1357,55 @@ static int run(struct trace *t)
 		fprintf(stderr, "%s: ptrace(PTRACE_SETOPTIONS): %s\n", prog,
 			strerror(errno));
 		kill(t->child, SIGKILL);
-		return 1;
+		return -1;
 	}
 	task_add(t->child);
 	if (ptrace(t->seccomp ? PTRACE_CONT : PTRACE_SYSCALL, t->child, NULL, NULL))
-		return 1;
+		return -1;
+	return 0;
+}
+
+/* Start @path under ptrace, stopped before its exec. */
+static int launch(struct trace *t, const char *path, char **argv)
+{
+	int status;
+
+	fflush(NULL);
+	t->child = fork();
+	if (t->child < 0) {
+		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	if (!t->child)
+		child(path, argv, t->seccomp);
+	if (waitpid(t->child, &status, __WALL) < 0 || !WIFSTOPPED(status)) {
+		fprintf(stderr, "%s: the command did not start under ptrace\n", prog);
+		return -1;
+	}
+	if (t->seccomp) {
+		errno = 0;
+		t->seccomp = ptrace(PTRACE_PEEKDATA, t->child,
+				    (void *)&filter_installed, NULL) == 1;
+		if (!t->seccomp)
+			fprintf(stderr, "%s: no seccomp filter (%s); stopping at every system call\n",
+				prog, errno ? strerror(errno) : "refused");
+	}
+	return start(t);
+}
+
+static int run(struct trace *t)
+{
+	int status;
+	pid_t tid;
+
 	while (ntasks) {
 		struct __ptrace_syscall_info si;
 		enum __ptrace_request resume;
 		struct task *tk;
 		int sig = 0, event;
 
+		if (detach_asked)
+			return detach_all(t);
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)
@@ -1135,15 +1414,8 @@ static int run(struct trace *t)
 		}
 		tk = task_find(tid);
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (tk && shown(t, tk) && tk->tid == tk->tgid) {
-				put_prefix(t, tk);
-				if (WIFEXITED(status))
-					fprintf(t->out, "+++ exited with %d +++\n",
-						WEXITSTATUS(status));
-				else
-					fprintf(t->out, "+++ killed by %s +++\n",
-						sig_name(WTERMSIG(status)));
-			}
+			if (tk && shown(t, tk) && tk->tid == tk->tgid)
+				put_end(t, tk, status);
 			if (tid == t->child) {
 				t->child_status = status;
 				t->child_done = true;
@@ -1159,7 +1431,8 @@ static int run(struct trace *t)
 			/* a new child or thread, reported before its parent's event */
 			tk = task_add(tid);
 			t->many = t->follow;
-			if (WSTOPSIG(status) == SIGSTOP) {
+			if (WSTOPSIG(status) == SIGSTOP ||
+			    status >> 16 == PTRACE_EVENT_STOP) {
 				ptrace(t->seccomp ? PTRACE_CONT : PTRACE_SYSCALL,
 				       tid, NULL, NULL);
 				continue;
@@ -1178,6 +1451,12 @@ static int run(struct trace *t)
 			}
 			/* after a seccomp stop, wait for the call's exit */
 			resume = t->seccomp && !tk->in_call ? PTRACE_CONT : PTRACE_SYSCALL;
+		} else if (event == PTRACE_EVENT_STOP) {
+			/* -p: a group-stop stays stopped; an interrupt goes on */
+			if (WSTOPSIG(status) != SIGTRAP) {
+				ptrace(PTRACE_LISTEN, tid, NULL, NULL);
+				continue;
+			}
 		} else if (event) {
 			/* fork, clone, exec: the new task announces itself */
 			if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
@@ -1203,19 +1482,24 @@ static int run(struct trace *t)
 static void usage(FILE *out, int rc)
 {
 	fprintf(out, "Usage:\n"
-		" libmaps trace [options] [--] <command> [<argument>...]\n\n"
+		" libmaps trace [options] [--] <command> [<argument>...]\n"
+		" libmaps trace [options] -p <pid>\n\n"
 		"Run a command and show, after every system call that can change its\n"
 		"address space, the call (decoded as strace does) and what it did to\n"
 		"the memory map: records created, removed, split, merged, grown,\n"
 		"shrunk, moved or changed, and why new records are not merged.\n\n"
 		"Options:\n"
 		" -f, --follow-forks     show the calls of children too\n"
+		" -J, --json             one JSON object a line for each call shown\n"
 		" -o, --output <file>    write the trace to <file>, not stderr\n"
+		" -p, --pid <pid>        attach to a running process (every call stops;\n"
+		"                          SIGINT detaches and leaves it running)\n"
 		" -v, --verbose          show calls that changed nothing too\n"
 		"     --proc             diff /proc/<pid>/maps even if the module is loaded\n"
 		"     --no-seccomp       stop at every system call (PTRACE_SYSCALL)\n"
 		" -h, --help             display this help\n\n"
-		"Exits with the command's exit status (128+N if a signal N killed it).\n\n"
+		"Exits with the command's (or the attached process's) exit status, 128+N\n"
+		"if a signal N killed it, 0 after a detach.\n\n"
 		"For more details see libmaps(8).\n");
 	exit(rc);
 }
@@ -1224,7 +1508,8 @@ int lm_trace_main(int argc, char **argv)
 {
 	struct trace t = { .out = stderr, .seccomp = true, .use_view = true };
 	const char *outfile = NULL;
-	char *path;
+	char *path = NULL, *end;
+	pid_t pid = 0;
 	int i, rc;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -1237,6 +1522,8 @@ int lm_trace_main(int argc, char **argv)
 			t.follow = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			t.verbose = true;
+		} else if (!strcmp(a, "-J") || !strcmp(a, "--json")) {
+			json_out = true;
 		} else if (!strcmp(a, "--proc")) {
 			t.use_view = false;
 		} else if (!strcmp(a, "--no-seccomp")) {
@@ -1245,6 +1532,13 @@ int lm_trace_main(int argc, char **argv)
 			outfile = argv[++i];
 		} else if (!strncmp(a, "--output=", 9)) {
 			outfile = a + 9;
+		} else if ((!strcmp(a, "-p") || !strcmp(a, "--pid")) && i + 1 < argc) {
+			errno = 0;
+			pid = (pid_t)strtol(argv[++i], &end, 10);
+			if (errno || *end || pid <= 0) {
+				fprintf(stderr, "%s: not a pid: %s\n", prog, argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout, 0);
 		} else {
@@ -1254,15 +1548,18 @@ int lm_trace_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (i >= argc) {
-		fprintf(stderr, "%s: no command given\n"
-			"Try 'libmaps trace --help' for more information.\n", prog);
+	if ((i >= argc) == !pid) {
+		fprintf(stderr, "%s: %s\n"
+			"Try 'libmaps trace --help' for more information.\n", prog,
+			pid ? "-p and a command exclude each other" : "no command given");
 		return 2;
 	}
-	path = find_command(argv[i]);
-	if (!path) {
-		fprintf(stderr, "%s: %s: command not found\n", prog, argv[i]);
-		return 127;
+	if (!pid) {
+		path = find_command(argv[i]);
+		if (!path) {
+			fprintf(stderr, "%s: %s: command not found\n", prog, argv[i]);
+			return 127;
+		}
 	}
 	if (outfile) {
 		t.out = fopen(outfile, "we");
@@ -1277,29 +1574,16 @@ int lm_trace_main(int argc, char **argv)
 		fprintf(stderr, "%s: no %s (the libmaps module is not loaded, or debugfs is not mounted); diffing /proc/<pid>/maps: no merge reasons or flags\n",
 			prog, LM_DEBUGFS);
 	}
-	fflush(NULL);
-	t.child = fork();
-	if (t.child < 0) {
-		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
+	if (pid) {
+		rc = attach(&t, pid);
+	} else {
+		rc = launch(&t, path, argv + i);
 		free(path);
+	}
+	if (rc) {
 		if (t.out != stderr)
 			fclose(t.out);
 		return 1;
-	}
-	if (!t.child)
-		child(path, argv + i, t.seccomp);
-	free(path);
-	if (waitpid(t.child, &rc, __WALL) < 0 || !WIFSTOPPED(rc)) {
-		fprintf(stderr, "%s: the command did not start under ptrace\n", prog);
-		return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
-	}
-	if (t.seccomp) {
-		errno = 0;
-		t.seccomp = ptrace(PTRACE_PEEKDATA, t.child,
-				   (void *)&filter_installed, NULL) == 1;
-		if (!t.seccomp)
-			fprintf(stderr, "%s: no seccomp filter (%s); stopping at every system call\n",
-				prog, errno ? strerror(errno) : "refused");
 	}
 	rc = run(&t);
 	if (t.out != stderr && fclose(t.out)) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/tracetarget EXPECT [exec]: the program the libmaps trace tests run
- * under `libmaps trace`.
+ * tests/tracetarget [-w] EXPECT [exec]: the program the libmaps trace tests
+ * run under `libmaps trace`.  With -w it says "ready" on stdout and waits
+ * for a line on stdin before its first step, for `libmaps trace -p`.
  *
  * Each step makes one call whose effect on the map follows from the call
  * alone, checks that effect against /proc/self/maps (so that what it
@@ -172,8 +173,18 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int status;
 
+	if (argc > 1 && !strcmp(argv[1], "-w")) {
+		char go[16];
+
+		printf("ready\n");
+		fflush(stdout);
+		if (!fgets(go, sizeof(go), stdin))
+			die("no line on stdin");
+		argv++;
+		argc--;
+	}
 	if (argc < 2)
-		die("usage: tracetarget EXPECT [exec]");
+		die("usage: tracetarget [-w] EXPECT [exec]");
 	expect = fopen(argv[1], "we");
 	if (!expect)
 		die("%s: %m", argv[1]);
