@@ -703,7 +703,12 @@ FIXTURE_TEARDOWN(walk)
 TEST_F(walk, lets_a_writer_in)
 {
 	bool vma_locked = !strcmp(variant->vma_locks, "Y");
-	long grew = walk_while(_metadata, churn, YIELDS, vma_locked ? 10 : 50);
+	long grew;
+
+	/* the setup's SKIP does not end the test on every harness */
+	if (vma_locked && !self->vma_locks[0])
+		return;
+	grew = walk_while(_metadata, churn, YIELDS, vma_locked ? 10 : 50);
 
 	ASSERT_LE(0, grew);
 	if (vma_locked) {
@@ -717,7 +722,12 @@ TEST_F(walk, lets_a_writer_in)
 TEST_F(walk, lets_the_vmas_writer_in)
 {
 	bool vma_locked = !strcmp(variant->vma_locks, "Y");
-	long grew = walk_while(_metadata, churn_big, vma_locked ? VMA_YIELDS : YIELDS, 50);
+	long grew;
+
+	/* the setup's SKIP does not end the test on every harness */
+	if (vma_locked && !self->vma_locks[0])
+		return;
+	grew = walk_while(_metadata, churn_big, vma_locked ? VMA_YIELDS : YIELDS, 50);
 
 	ASSERT_LE(0, grew);
 	EXPECT_LT(0, grew);
