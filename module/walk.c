@@ -54,6 +54,9 @@ struct lm_walk {
 	bool shmem_holes;	/* count shmem swap where nothing is mapped */
 	unsigned long valid_block; /* lm_pte_page(): 1 + a pfn_valid() block */
 	struct lm_walk_work *work; /* since the lock was let go */
+	/* the VMA last entered, met again after a lock was let go */
+	unsigned long seen_start, seen_end;
+	struct file *seen_file;
 	/* the swap entries of the PTE table being walked, by index */
 	DECLARE_BITMAP(swapped, PTRS_PER_PTE);
 };
@@ -574,6 +577,33 @@ static int lm_walk_relock(struct lm_walk_pos *pos, struct mm_struct *mm,
 }
 
 /*
+ * Walk [@addr, @end) of @vma for @w->v, as lm_vma_walk() does, unless
+ * walk_page_vma() would not walk it for smaps (hugetlb, PFN maps): then
+ * @end.  A VMA met again after a lock was let go is not entered again, so
+ * that its shmem swap is counted once.
+ */
+static unsigned long lm_walk_vma_range(struct lm_walk *w,
+				       struct vm_area_struct *vma,
+				       unsigned long addr, unsigned long end)
+{
+	struct file *file = vma->vm_file;
+
+	if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP))
+		return end;
+	w->vma = vma;
+	if (vma->vm_start != w->seen_start || vma->vm_end != w->seen_end ||
+	    file != w->seen_file) {
+		w->seen_start = vma->vm_start;
+		w->seen_end = vma->vm_end;
+		w->seen_file = file;
+		w->last_head = NULL;
+		w->shmem_holes = file && lm_shmem_file(file) &&
+				 lm_shmem_swap(vma, addr, end, &w->v->mem);
+	}
+	return lm_vma_walk(w, addr, end);
+}
+
+/*
  * Count what backs the range of @v now: the page tables of whatever VMAs
  * map it, the one it was copied from unless the map changed since (the
  * lock was let go in between): not hugetlb, not a PFN map
@@ -582,9 +612,8 @@ static int lm_walk_relock(struct lm_walk_pos *pos, struct mm_struct *mm,
 static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
 			  struct lm_walk_pos *pos)
 {
-	unsigned long addr = v->start, end, start = 0, stop = 0;
 	struct lm_walk w = { .v = v, .work = &pos->work };
-	struct file *file = NULL;
+	unsigned long addr = v->start, end;
 	struct vm_area_struct *vma;
 
 	while (addr < v->end) {
@@ -595,22 +624,7 @@ static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
 			break;
 		addr = max(addr, vma->vm_start);
 		end = min(v->end, vma->vm_end);
-		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP)) {
-			addr = end;
-			continue;
-		}
-		w.vma = vma;
-		/* a VMA met again after the lock was let go: its swap is counted */
-		if (vma->vm_start != start || vma->vm_end != stop ||
-		    vma->vm_file != file) {
-			start = vma->vm_start;
-			stop = vma->vm_end;
-			file = vma->vm_file;
-			w.last_head = NULL;
-			w.shmem_holes = file && lm_shmem_file(file) &&
-					lm_shmem_swap(vma, addr, end, &v->mem);
-		}
-		addr = lm_vma_walk(&w, addr, end);
+		addr = lm_walk_vma_range(&w, vma, addr, end);
 		if (addr < end && lm_walk_relock(pos, mm, addr))
 			return -EINTR;
 	}
@@ -678,10 +692,9 @@ atomic_long_t lm_vma_walk_yields = ATOMIC_LONG_INIT(0);
 int lm_record_walk_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		       struct lm_vma *v)
 {
-	unsigned long addr = v->start, end, start = 0, stop = 0;
 	struct lm_walk_work work = { .vma_locked = true };
 	struct lm_walk w = { .v = v, .work = &work };
-	struct file *file = NULL;
+	unsigned long addr = v->start, end;
 	int ret = vma ? 0 : 1;
 
 	while (addr < v->end) {
@@ -696,24 +709,9 @@ int lm_record_walk_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		addr = max(addr, vma->vm_start);
 		if (addr >= end)
 			break;
-		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_PFNMAP)) {
-			addr = end;
-		} else {
-			w.vma = vma;
-			/* a VMA met again after a writer was let in: its swap is counted */
-			if (vma->vm_start != start || vma->vm_end != stop ||
-			    vma->vm_file != file) {
-				start = vma->vm_start;
-				stop = vma->vm_end;
-				file = vma->vm_file;
-				w.last_head = NULL;
-				w.shmem_holes = file && lm_shmem_file(file) &&
-						lm_shmem_swap(vma, addr, end, &v->mem);
-			}
-			addr = lm_vma_walk(&w, addr, end);
-			if (addr < end)
-				atomic_long_inc(&lm_vma_walk_yields);
-		}
+		addr = lm_walk_vma_range(&w, vma, addr, end);
+		if (addr < end)
+			atomic_long_inc(&lm_vma_walk_yields);
 		if (addr < v->end) {
 			vma_end_read(vma);
 			vma = NULL;
