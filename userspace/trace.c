@@ -63,6 +63,8 @@ static const char *prog = "libmaps trace";
 
 /* --json: one JSON object a line for each call shown, not text. */
 static bool json_out;
+/* --summary: the provenance of every record of the last map, at the end. */
+static bool summary_wanted;
 
 /* @s as a JSON string (NULL: null). */
 static void put_json_str(FILE *out, const char *s)
@@ -462,7 +464,19 @@ struct rec {
 	char *name;		/* maps' path column; "" for none */
 	char *decoded;		/* the view's decoded flags; NULL from maps */
 	char *merge;		/* the view's merge reason; NULL from maps */
+	struct hent *hist;	/* the calls that made and changed it, oldest first */
+	unsigned int nhist;
 };
+
+/* One step of a record's history: call @call (0: between calls) did @op. */
+struct hent {
+	unsigned long call;
+	const char *op;		/* a string literal: "created", "split", ... */
+};
+
+/* The text of every call that stopped, by number (1-based): "mmap(...) = 0x..". */
+static char **call_texts;
+static unsigned long ncall_texts;
 
 struct map {
 	struct rec *r;
@@ -476,6 +490,7 @@ static void map_free(struct map *m)
 		free(m->r[i].name);
 		free(m->r[i].decoded);
 		free(m->r[i].merge);
+		free(m->r[i].hist);
 	}
 	free(m->r);
 	m->r = NULL;
@@ -794,6 +809,76 @@ static bool moved(const struct rec *a, const struct rec *b)
 	       a->ino == b->ino && a->offset == b->offset && a->start != b->start;
 }
 
+/* The range a call mapped anew (mmap): what lies inside it was created. */
+struct span {
+	unsigned long lo, hi;
+};
+
+/* @to takes over the history of @from, which keeps none. */
+static void hist_move(struct rec *to, struct rec *from)
+{
+	free(to->hist);
+	to->hist = from->hist;
+	to->nhist = from->nhist;
+	from->hist = NULL;
+	from->nhist = 0;
+}
+
+/* @to's history: @from's (none: NULL), then @op by @call. */
+static void hist_step(struct rec *to, const struct rec *from,
+		      unsigned long call, const char *op)
+{
+	unsigned int n = from ? from->nhist : 0;
+	struct hent *h = malloc((n + 1) * sizeof(*h));
+
+	if (!h) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	if (n)
+		memcpy(h, from->hist, n * sizeof(*h));
+	h[n].call = call;
+	h[n].op = op;
+	free(to->hist);
+	to->hist = h;
+	to->nhist = n + 1;
+}
+
+/*
+ * Whether @n maps what @a mapped at its addresses: the same file at the
+ * offset that continues @a's (maps gives an anonymous record offset 0),
+ * or both no file, of one name.
+ */
+static bool continues(const struct rec *a, const struct rec *n)
+{
+	return a->ino == n->ino && a->major == n->major &&
+	       a->minor == n->minor && !strcmp(a->name, n->name) &&
+	       (!a->ino || n->offset - a->offset == n->start - a->start);
+}
+
+/*
+ * The histories of one connected change's new records: a new record that
+ * is what is left of an old one (it overlaps it, maps the same object at
+ * the same offset for the same address) goes on with its history, and
+ * @op by @call; any other was created by @call.
+ */
+static void hist_change(struct rec *const *o, size_t no, struct rec *const *n,
+			size_t nn, unsigned long call, const char *op,
+			const struct span *fresh)
+{
+	for (size_t k = 0; k < nn; k++) {
+		const struct rec *from = NULL;
+		bool inside = fresh && fresh->lo <= n[k]->start &&
+			      n[k]->end <= fresh->hi;
+
+		for (size_t l = 0; l < no && !from && !inside; l++)
+			if (o[l]->start < n[k]->end && n[k]->start < o[l]->end &&
+			    continues(o[l], n[k]))
+				from = o[l];
+		hist_step(n[k], from, call, from ? op : "created");
+	}
+}
+
 struct change {
 	size_t o0, no, n0, nn;	/* its old and its new records, in o[] and n[] */
 };
@@ -802,11 +887,13 @@ struct change {
  * Print what turned @a into @b, one line per connected change: the old
  * and new records whose ranges overlap, directly or through a chain.
  * @mremap: a record removed in one place and created in another is one
- * mapping moved.  Returns how many changes; @out NULL only counts them.
+ * mapping moved.  Each new record's history is that of the old one it is
+ * what is left of, then @call (0: between calls); @fresh, the range the
+ * call mapped anew (NULL: none).  Returns how many changes; @out NULL only counts them.
  */
 static unsigned int map_diff(FILE *out, const char *indent,
-			     const struct map *a, const struct map *b,
-			     bool mremap)
+			     struct map *a, struct map *b, bool mremap,
+			     unsigned long call, const struct span *fresh)
 {
 	struct rec **o = calloc(a->nr + 1, sizeof(*o));
 	struct rec **n = calloc(b->nr + 1, sizeof(*n));
@@ -823,6 +910,7 @@ static unsigned int map_diff(FILE *out, const char *indent,
 	/* what is not in both, each list in address order */
 	while (i < a->nr || j < b->nr) {
 		if (i < a->nr && j < b->nr && rec_eq(&a->r[i], &b->r[j])) {
+			hist_move(&b->r[j], &a->r[i]);
 			i++;
 			j++;
 		} else if (j >= b->nr ||
@@ -873,6 +961,13 @@ static unsigned int map_diff(FILE *out, const char *indent,
 		mv[moves++] = i;
 	}
 	is_move = moves == 2 && gone && born && moved(gone, born);
+	if (is_move)
+		hist_step(born, gone, call, "moved");
+	for (i = 0; i < nc; i++)
+		if (!is_move || (i != mv[0] && i != mv[1]))
+			hist_change(o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn, call,
+				    op_kind(o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn),
+				    fresh);
 	if (is_move && out)
 		put_op(out, indent, "moved", &gone, 1, &born, 1);
 	for (i = 0; out && i < nc; i++)
@@ -998,8 +1093,9 @@ static void put_prefix(struct trace *t, const struct task *tk)
  * What turned @a into @b, as text or JSON operations, in a string of its
  * own (free it); *@ops: how many.
  */
-static char *diff_string(const struct map *a, const struct map *b,
-			 bool mremap, unsigned int *ops)
+static char *diff_string(struct map *a, struct map *b, bool mremap,
+			 unsigned long call, const struct span *fresh,
+			 unsigned int *ops)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -1009,7 +1105,7 @@ static char *diff_string(const struct map *a, const struct map *b,
 		fprintf(stderr, "%s: out of memory\n", prog);
 		exit(1);
 	}
-	*ops = map_diff(d, "    ", a, b, mremap);
+	*ops = map_diff(d, "    ", a, b, mremap, call, fresh);
 	fclose(d);
 	return text;
 }
@@ -1022,7 +1118,7 @@ static void put_call(struct trace *t, const struct task *tk, const char *text,
 	if (json_out) {
 		fprintf(t->out, "{\"pid\":%d,", (int)tk->tid);
 		if (text) {
-			fputs("\"call\":", t->out);
+			fprintf(t->out, "\"seq\":%lu,\"call\":", t->calls);
 			put_json_str(t->out, text);
 			fputc(',', t->out);
 			put_return(t->out, d, rval, is_error);
@@ -1061,7 +1157,7 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 	if (mm->map.valid && shown(t, tk) && nr != __NR_execve &&
 	    nr != __NR_execveat) {
 		unsigned int ops;
-		char *diff = diff_string(&mm->map, &now, false, &ops);
+		char *diff = diff_string(&mm->map, &now, false, 0, NULL, &ops);
 
 		if (ops)
 			put_call(t, tk, NULL, NULL, 0, false, diff);
@@ -1069,6 +1165,88 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 	}
 	map_free(&mm->map);
 	mm->map = now;
+}
+
+/* Keep call @nr's text and what it returned, as strace writes them, for the summary. */
+static void keep_call_text(unsigned long nr, const char *text,
+			   const struct call_desc *d, int64_t rval, bool is_error)
+{
+	bool json = json_out;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!summary_wanted)
+		return;
+	f = open_memstream(&line, &len);
+	if (!f) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	json_out = false;
+	fputs(text, f);
+	put_return(f, d, rval, is_error);
+	json_out = json;
+	fclose(f);
+	if (len && line[len - 1] == '\n')
+		line[len - 1] = '\0';
+	call_texts = grow(call_texts, nr, sizeof(*call_texts));
+	while (ncall_texts < nr)
+		call_texts[ncall_texts++] = NULL;
+	call_texts[nr - 1] = line;
+}
+
+/*
+ * The provenance of @m, the last map of @pid seen: every record, with the
+ * calls that made and changed it, oldest first.
+ */
+static void put_summary(struct trace *t, pid_t pid, const struct map *m)
+{
+	if (!m->valid)
+		return;
+	if (json_out)
+		fprintf(t->out, "{\"pid\":%d,\"provenance\":[", (int)pid);
+	else
+		fprintf(t->out, "=== pid %d: the map as last seen, and the calls that made each record\n",
+			(int)pid);
+	for (size_t i = 0; i < m->nr; i++) {
+		const struct rec *r = &m->r[i];
+
+		if (json_out) {
+			fputs(i ? "," : "", t->out);
+			fputs("{\"record\":", t->out);
+			put_rec(t->out, r, true);
+			fputs(",\"history\":[", t->out);
+		} else {
+			put_rec(t->out, r, false);
+			fputc('\n', t->out);
+			if (!r->nhist)
+				fputs("    (mapped before the trace began)\n", t->out);
+		}
+		for (unsigned int k = 0; k < r->nhist; k++) {
+			const struct hent *h = &r->hist[k];
+			const char *text = h->call && h->call <= ncall_texts ?
+					   call_texts[h->call - 1] : NULL;
+
+			if (json_out) {
+				fprintf(t->out, "%s{\"call\":%lu,\"op\":\"%s\",\"text\":",
+					k ? "," : "", h->call, h->op);
+				put_json_str(t->out, text);
+				fputc('}', t->out);
+			} else if (h->call) {
+				fprintf(t->out, "    #%-5lu %-9s %s\n", h->call, h->op,
+					text ? text : "?");
+			} else {
+				fprintf(t->out, "    %-6s %-9s between calls (page faults, or another process)\n",
+					"", h->op);
+			}
+		}
+		if (json_out)
+			fputs("]}", t->out);
+	}
+	if (json_out)
+		fputs("]}\n", t->out);
+	fflush(t->out);
 }
 
 /* The exit of a call: what it returned, and what it did to the map. */
@@ -1079,20 +1257,30 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 	bool exec = tk->call.nr == __NR_execve || tk->call.nr == __NR_execveat;
 	const char *text = tk->call.text ? tk->call.text : "?";
 	struct map none = { .valid = true }, now = { 0 };
+	struct span fresh, *mapped = NULL;
 	unsigned int ops = 0;
 	char *diff = NULL;
 
 	tk->in_call = false;
 	t->calls++;
+	keep_call_text(t->calls, text, tk->call.desc, rval, is_error);
 	if (!map_take(t, tk->tgid, &now)) {
 		if (shown(t, tk))
 			put_call(t, tk, text, tk->call.desc, rval, is_error, "");
 		return;
 	}
+	if (!is_error && tk->call.nr == __NR_mmap) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		fresh.lo = (unsigned long)rval;
+		fresh.hi = fresh.lo + ((tk->call.args[1] + page - 1) & ~(page - 1));
+		mapped = &fresh;
+	}
 	if (exec && !is_error)
-		diff = diff_string(&none, &now, false, &ops);
+		diff = diff_string(&none, &now, false, t->calls, NULL, &ops);
 	else if (mm->map.valid)
-		diff = diff_string(&mm->map, &now, tk->call.nr == __NR_mremap, &ops);
+		diff = diff_string(&mm->map, &now, tk->call.nr == __NR_mremap,
+				   t->calls, mapped, &ops);
 	if (shown(t, tk) && (ops || t->verbose || exec))
 		put_call(t, tk, text, tk->call.desc, rval, is_error, diff ? diff : "");
 	free(diff);
@@ -1266,6 +1454,9 @@ static int detach_all(struct trace *t)
 			ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
 		task_del(tid);
 	}
+	for (size_t i = 0; summary_wanted && i < nmms; i++)
+		if (t->follow || mms[i].tgid == t->child)
+			put_summary(t, mms[i].tgid, &mms[i].map);
 	fflush(t->out);
 	fprintf(stderr, "%s: detached from pid %d, which goes on\n", prog,
 		(int)t->child);
@@ -1431,8 +1622,11 @@ static int run(struct trace *t)
 				t->child_status = status;
 				t->child_done = true;
 			}
-			if (tk && tk->tid == tk->tgid)
+			if (tk && tk->tid == tk->tgid) {
+				if (summary_wanted && shown(t, tk))
+					put_summary(t, tk->tgid, &mm_of(tk->tgid)->map);
 				mm_del(tk->tgid);
+			}
 			task_del(tid);
 			continue;
 		}
@@ -1505,6 +1699,8 @@ static void usage(FILE *out, int rc)
 		" -o, --output <file>    write the trace to <file>, not stderr\n"
 		" -p, --pid <pid>        attach to a running process (every call stops;\n"
 		"                          SIGINT detaches and leaves it running)\n"
+		" -s, --summary          at the end, every record of the last map with\n"
+		"                          the calls that made and changed it\n"
 		" -v, --verbose          show calls that changed nothing too\n"
 		"     --proc             diff /proc/<pid>/maps even if the module is loaded\n"
 		"     --no-seccomp       stop at every system call (PTRACE_SYSCALL)\n"
@@ -1535,6 +1731,8 @@ int lm_trace_main(int argc, char **argv)
 			t.verbose = true;
 		} else if (!strcmp(a, "-J") || !strcmp(a, "--json")) {
 			json_out = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--summary")) {
+			summary_wanted = true;
 		} else if (!strcmp(a, "--proc")) {
 			t.use_view = false;
 		} else if (!strcmp(a, "--no-seccomp")) {

@@ -21,6 +21,8 @@
  * did not do what a step expects.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,6 +167,31 @@ static void *thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The map the process ends with, from /proc/self/maps, in EXPECT.final:
+ * what trace --summary must list.  Only open, read and write after it, and
+ * _exit(): no call that could change the map.
+ */
+static void final_maps(const char *expect_path)
+{
+	static char buf[1 << 16], path[PATH_MAX];
+	ssize_t n, len = 0;
+	int in, out;
+
+	fflush(expect);
+	snprintf(path, sizeof(path), "%s.final", expect_path);
+	in = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (in < 0 || out < 0)
+		die("%s: %m", in < 0 ? "/proc/self/maps" : path);
+	while ((n = read(in, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	if (n < 0 || write(out, buf, len) != len)
+		die("%s: %m", path);
+	close(in);
+	close(out);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long r, free2, brk0, brk1;
@@ -294,5 +321,6 @@ int main(int argc, char **argv)
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		die("the child failed");
-	return 0;
+	final_maps(argv[1]);
+	_exit(0);
 }
