@@ -428,6 +428,22 @@ static char *decode_call(pid_t tid, long nr, const uint64_t *a,
 	return text;
 }
 
+/* What a call returned, as strace writes it: " = 0x7f...\n". */
+static void put_return_text(FILE *out, const struct call_desc *d, int64_t rval,
+			    bool is_error)
+{
+	if (is_error) {
+		const char *name = strerrorname_np((int)-rval);
+
+		fprintf(out, " = -1 %s (%s)\n", name ? name : "E?",
+			strerror((int)-rval));
+	} else if (d && d->ret == R_ADDR) {
+		fprintf(out, " = %#llx\n", (unsigned long long)rval);
+	} else {
+		fprintf(out, " = %lld\n", (long long)rval);
+	}
+}
+
 static void put_return(FILE *out, const struct call_desc *d, int64_t rval,
 		       bool is_error)
 {
@@ -442,16 +458,7 @@ static void put_return(FILE *out, const struct call_desc *d, int64_t rval,
 		}
 		return;
 	}
-	if (is_error) {
-		const char *name = strerrorname_np((int)-rval);
-
-		fprintf(out, " = -1 %s (%s)\n", name ? name : "E?",
-			strerror((int)-rval));
-	} else if (d && d->ret == R_ADDR) {
-		fprintf(out, " = %#llx\n", (unsigned long long)rval);
-	} else {
-		fprintf(out, " = %lld\n", (long long)rval);
-	}
+	put_return_text(out, d, rval, is_error);
 }
 
 /* --- the map, as the view or maps gives it --- */
@@ -474,7 +481,10 @@ struct hent {
 	const char *op;		/* a string literal: "created", "split", ... */
 };
 
-/* The text of every call that stopped, by number (1-based): "mmap(...) = 0x..". */
+/*
+ * --summary: the text of every call that stopped, call n at [n - 1]
+ * (n is struct trace's calls then): "mmap(...) = 0x...".
+ */
 static char **call_texts;
 static unsigned long ncall_texts;
 
@@ -887,9 +897,10 @@ struct change {
  * Print what turned @a into @b, one line per connected change: the old
  * and new records whose ranges overlap, directly or through a chain.
  * @mremap: a record removed in one place and created in another is one
- * mapping moved.  Each new record's history is that of the old one it is
- * what is left of, then @call (0: between calls); @fresh, the range the
- * call mapped anew (NULL: none).  Returns how many changes; @out NULL only counts them.
+ * mapping moved.  With --summary, each new record's history is that of
+ * the old one it is what is left of, then @call (0: between calls);
+ * @fresh is the range the call mapped anew (NULL: none).  Returns how
+ * many changes; @out NULL only counts them.
  */
 static unsigned int map_diff(FILE *out, const char *indent,
 			     struct map *a, struct map *b, bool mremap,
@@ -961,9 +972,9 @@ static unsigned int map_diff(FILE *out, const char *indent,
 		mv[moves++] = i;
 	}
 	is_move = moves == 2 && gone && born && moved(gone, born);
-	if (is_move)
+	if (is_move && summary_wanted)
 		hist_step(born, gone, call, "moved");
-	for (i = 0; i < nc; i++)
+	for (i = 0; summary_wanted && i < nc; i++)
 		if (!is_move || (i != mv[0] && i != mv[1]))
 			hist_change(o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn, call,
 				    op_kind(o + c[i].o0, c[i].no, n + c[i].n0, c[i].nn),
@@ -1167,11 +1178,10 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 	mm->map = now;
 }
 
-/* Keep call @nr's text and what it returned, as strace writes them, for the summary. */
-static void keep_call_text(unsigned long nr, const char *text,
-			   const struct call_desc *d, int64_t rval, bool is_error)
+/* Keep the next call's text and what it returned, as strace writes them. */
+static void keep_call_text(const char *text, const struct call_desc *d,
+			   int64_t rval, bool is_error)
 {
-	bool json = json_out;
 	char *line = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -1183,17 +1193,13 @@ static void keep_call_text(unsigned long nr, const char *text,
 		fprintf(stderr, "%s: out of memory\n", prog);
 		exit(1);
 	}
-	json_out = false;
 	fputs(text, f);
-	put_return(f, d, rval, is_error);
-	json_out = json;
+	put_return_text(f, d, rval, is_error);
 	fclose(f);
 	if (len && line[len - 1] == '\n')
 		line[len - 1] = '\0';
-	call_texts = grow(call_texts, nr, sizeof(*call_texts));
-	while (ncall_texts < nr)
-		call_texts[ncall_texts++] = NULL;
-	call_texts[nr - 1] = line;
+	call_texts = grow(call_texts, ncall_texts, sizeof(*call_texts));
+	call_texts[ncall_texts++] = line;
 }
 
 /*
@@ -1263,7 +1269,7 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 
 	tk->in_call = false;
 	t->calls++;
-	keep_call_text(t->calls, text, tk->call.desc, rval, is_error);
+	keep_call_text(text, tk->call.desc, rval, is_error);
 	if (!map_take(t, tk->tgid, &now)) {
 		if (shown(t, tk))
 			put_call(t, tk, text, tk->call.desc, rval, is_error, "");

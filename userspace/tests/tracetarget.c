@@ -186,6 +186,8 @@ static void final_maps(const char *expect_path)
 		die("%s: %m", in < 0 ? "/proc/self/maps" : path);
 	while ((n = read(in, buf + len, sizeof(buf) - len)) > 0)
 		len += n;
+	if (len == sizeof(buf))
+		die("/proc/self/maps: more than %zu bytes", sizeof(buf));
 	if (n < 0 || write(out, buf, len) != len)
 		die("%s: %m", path);
 	close(in);
