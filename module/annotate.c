@@ -221,8 +221,8 @@ static const u8 lm_kind_roles[LM_KIND_NR] = {
 	[LM_KIND_ANON]		= LM_ROLE_ANON,
 };
 
-/* What @v is for; @prev is the record before it in address order. */
-static enum lm_role lm_role(const struct lm_vma *v, const struct lm_vma *prev)
+/* What @v is for. */
+static enum lm_role lm_role(const struct lm_vma *v)
 {
 	if (v->flags & VM_HUGETLB)
 		return LM_ROLE_HUGETLB;
@@ -237,9 +237,7 @@ static enum lm_role lm_role(const struct lm_vma *v, const struct lm_vma *prev)
 		 * a guess by adjacency (the module reads no ELF headers;
 		 * the tool checks it against PT_LOAD).
 		 */
-		if (prev && prev->end == v->start && prev->kind == LM_KIND_FILE &&
-		    !(prev->flags & VM_MAYSHARE) && (prev->flags & VM_WRITE) &&
-		    (v->flags & VM_WRITE))
+		if (v->after_data && (v->flags & VM_WRITE))
 			return LM_ROLE_BSS;
 		return LM_ROLE_ANON;
 	}
@@ -362,7 +360,7 @@ int lm_groups_build(struct lm_snapshot *snap, struct lm_groups *g)
 
 	for (i = 0; i < n; i++) {
 		v = &snap->vmas[i];
-		v->role = lm_role(v, i ? &snap->vmas[i - 1] : NULL);
+		v->role = lm_role(v);
 		for (h = lm_group_hash(v) & mask; table[h]; h = (h + 1) & mask)
 			if (lm_same_group(&snap->vmas[found[table[h] - 1].first], v))
 				break;

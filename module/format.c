@@ -521,6 +521,14 @@ static size_t lm_put_header(const struct lm_text *t, struct lm_scratch *buf)
 	p = lm_dec(p, t->g.nr);
 	p = lm_mem_put(p, &t->g.mem);
 	p = lm_cat(p, t->snap.changed ? " state=changed" : " state=one");
+	if (t->snap.ranged) {
+		p = lm_cat(p, " range=");
+		p = lm_hex(p, t->snap.range_start, 1);
+		*p++ = '-';
+		p = lm_hex(p, t->snap.range_end, 1);
+		p = lm_cat(p, " map_vmas=");
+		p = lm_dec(p, t->snap.map_vmas);
+	}
 	p = lm_cat(p, " comm=");
 	p = lm_escaped_put(p, t->snap.comm);
 	*p++ = '\n';
@@ -781,11 +789,13 @@ static int lm_make_tails(struct lm_text *t)
  * lm_view_render - take a snapshot of @task for the text of its view
  * @task: the task, referenced by the caller
  * @pid: its pid as the reader sees it
+ * @range: the range a view of part of the map holds, or NULL for all
  *
  * Return: the text, to be freed with lm_text_free(), or an ERR_PTR() of
  * the errno from lm_snapshot_take() or an allocation.
  */
-struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
+struct lm_text *lm_view_render(struct task_struct *task, pid_t pid,
+			       const struct libmaps_range *range)
 {
 	unsigned long names = 0;
 	struct lm_text *t;
@@ -799,7 +809,7 @@ struct lm_text *lm_view_render(struct task_struct *task, pid_t pid)
 	mutex_init(&t->lock);
 	t->size = -1;
 	lm_rewind(t);
-	ret = lm_snapshot_take(task, pid, &t->snap);
+	ret = lm_snapshot_take(task, pid, range, &t->snap);
 	if (ret)
 		goto fail;
 	t0 = ktime_get_ns();

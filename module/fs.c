@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
@@ -27,6 +28,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -41,9 +43,20 @@ static struct dentry *lm_debugfs_dir;
 
 /* --- the view files ---------------------------------------------------- */
 
+/*
+ * An open view: its text, which LIBMAPS_IOC_RANGE replaces.  ioctl() does
+ * not take f_pos_lock, so ->lock keeps the text in place for a read or a
+ * seek while another thread of the reader asks for a range.
+ */
+struct lm_view_file {
+	struct mutex lock;		/* keeps ->text in place */
+	struct lm_text *text;
+};
+
 static int lm_view_open(struct inode *inode, struct file *file)
 {
 	struct pid *pid = inode->i_private;
+	struct lm_view_file *vf;
 	struct task_struct *task;
 	struct lm_text *text;
 
@@ -57,24 +70,37 @@ static int lm_view_open(struct inode *inode, struct file *file)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
+	if (!vf)
+		return -ENOMEM;
 	task = get_pid_task(pid, PIDTYPE_PID);
-	if (!task)
+	if (!task) {
+		kfree(vf);
 		return -ESRCH;
-
-	text = lm_view_render(task, pid_vnr(pid));
+	}
+	text = lm_view_render(task, pid_vnr(pid), NULL);
 	put_task_struct(task);
-	if (IS_ERR(text))
+	if (IS_ERR(text)) {
+		kfree(vf);
 		return PTR_ERR(text);
-	file->private_data = text;
+	}
+	mutex_init(&vf->lock);
+	vf->text = text;
+	file->private_data = vf;
 	return 0;
 }
 
 static ssize_t lm_view_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
-	struct lm_text *text = file->private_data;
+	struct lm_view_file *vf = file->private_data;
+	ssize_t ret;
 
-	return lm_text_read(text, buf, count, ppos);
+	if (mutex_lock_killable(&vf->lock))
+		return -EINTR;
+	ret = lm_text_read(vf->text, buf, count, ppos);
+	mutex_unlock(&vf->lock);
+	return ret;
 }
 
 /*
@@ -82,9 +108,9 @@ static ssize_t lm_view_read(struct file *file, char __user *buf,
  * made as it is read, so a seek makes it only as far as the position it
  * asks for (to the end for SEEK_END).  The caller holds f_pos_lock.
  */
-static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
+static loff_t lm_view_seek(struct file *file, struct lm_text *text,
+			   loff_t offset, int whence)
 {
-	struct lm_text *text = file->private_data;
 	loff_t to, have;
 
 	switch (whence) {
@@ -115,9 +141,66 @@ static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
 	return vfs_setpos(file, to, have);
 }
 
+static loff_t lm_view_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct lm_view_file *vf = file->private_data;
+	loff_t ret;
+
+	if (mutex_lock_killable(&vf->lock))
+		return -EINTR;
+	ret = lm_view_seek(file, vf->text, offset, whence);
+	mutex_unlock(&vf->lock);
+	return ret;
+}
+
+/*
+ * LIBMAPS_IOC_RANGE: a new snapshot of the part of the map the range
+ * meets, in place of the file's, read from its start.  The process is
+ * the one the file was opened for, found again by its struct pid: one
+ * that has exited gives -ESRCH, and the file keeps its old text.
+ */
+static long lm_view_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct lm_view_file *vf = file->private_data;
+	struct pid *pid = file_inode(file)->i_private;
+	struct libmaps_range range;
+	struct task_struct *task;
+	struct lm_text *text;
+
+	if (cmd != LIBMAPS_IOC_RANGE)
+		return -ENOTTY;
+	if (copy_from_user(&range, (void __user *)arg, sizeof(range)))
+		return -EFAULT;
+	if (range.flags || range.start > range.end)
+		return -EINVAL;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+	text = lm_view_render(task, pid_vnr(pid), &range);
+	put_task_struct(task);
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+
+	if (mutex_lock_killable(&vf->lock)) {
+		lm_text_free(text);
+		return -EINTR;
+	}
+	swap(vf->text, text);
+	file->f_pos = 0;
+	mutex_unlock(&vf->lock);
+	lm_text_free(text);
+	return 0;
+}
+
 static int lm_view_release(struct inode *inode, struct file *file)
 {
-	lm_text_free(file->private_data);
+	struct lm_view_file *vf = file->private_data;
+
+	lm_text_free(vf->text);
+	mutex_destroy(&vf->lock);
+	kfree(vf);
 	return 0;
 }
 
@@ -126,6 +209,8 @@ static const struct file_operations lm_view_fops = {
 	.open		= lm_view_open,
 	.read		= lm_view_read,
 	.llseek		= lm_view_llseek,
+	.unlocked_ioctl	= lm_view_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.release	= lm_view_release,
 };
 

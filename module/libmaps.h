@@ -19,6 +19,8 @@
 #include <linux/sched.h>
 #include <linux/time64.h>
 
+#include "uapi/libmaps.h"
+
 #define LM_VIEW_VERSION	1
 
 /* What a VMA is, in the words of /proc/<pid>/maps' name column. */
@@ -101,6 +103,7 @@ struct lm_vma {
 	struct lm_mem mem;	/* what it costs right now */
 	vm_flags_t merge_diff;	/* LM_MERGE_FLAGS: the flags that differ */
 	bool anon_vma;		/* has an anon_vma: pages were written */
+	bool after_data;	/* right after private writable file data */
 	u8 kind;		/* enum lm_kind */
 	u8 thp_why;		/* enum lm_thp_why */
 	u8 merge;		/* enum lm_merge, against the VMA before */
@@ -116,6 +119,10 @@ struct lm_snapshot {
 	struct lm_vma *vmas;	/* nr of them, in address order */
 	bool vma_locks;		/* copied and walked under per-VMA locks */
 	bool changed;		/* ... while the map changed: not one state */
+	bool ranged;		/* of [range_start, range_end] only */
+	unsigned long range_start;
+	unsigned long range_end;
+	unsigned int map_vmas;	/* the whole map's VMAs then, if ranged */
 	/* where the time of the last open went, in ns (lm_view_render()) */
 	u64 thp_ns;		/* reading the THP settings */
 	u64 copy_ns;		/* copying the VMAs, under the lock */
@@ -124,7 +131,7 @@ struct lm_snapshot {
 
 /* snapshot.c */
 int lm_snapshot_take(struct task_struct *task, pid_t pid,
-		     struct lm_snapshot *snap);
+		     const struct libmaps_range *range, struct lm_snapshot *snap);
 void lm_snapshot_put_refs(struct lm_snapshot *snap);
 void lm_snapshot_release(struct lm_snapshot *snap);
 
@@ -181,7 +188,8 @@ bool lm_kind_has_inode(enum lm_kind kind);
 struct lm_text;
 
 void lm_format_init(void);
-struct lm_text *lm_view_render(struct task_struct *task, pid_t pid);
+struct lm_text *lm_view_render(struct task_struct *task, pid_t pid,
+			       const struct libmaps_range *range);
 ssize_t lm_text_read(struct lm_text *text, char __user *buf,
 		     size_t count, loff_t *ppos);
 loff_t lm_text_known(struct lm_text *text);

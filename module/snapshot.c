@@ -89,6 +89,22 @@ static int lm_vma_name(struct vm_area_struct *vma, struct lm_vma *v)
 	return v->name ? 0 : -ENOMEM;
 }
 
+/*
+ * Is @prev, the VMA before @vma, private writable file data that ends
+ * where @vma starts, so that @vma may be its zero-filled rest (bss)?
+ */
+static bool lm_after_data(struct vm_area_struct *prev,
+			  struct vm_area_struct *vma)
+{
+	return prev && prev->vm_end == vma->vm_start && prev->vm_file &&
+	       !lm_vma_anon_name(prev) &&
+	       (prev->vm_flags & (VM_MAYSHARE | VM_WRITE)) == VM_WRITE;
+}
+
+/*
+ * Copy the facts about @vma into @v; @prev is the VMA before it in @vma's
+ * map, held too, or NULL if it is the first.
+ */
 static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 		       const struct lm_thp_global *thp, struct lm_vma *v)
 {
@@ -102,6 +118,7 @@ static int lm_vma_copy(struct vm_area_struct *vma, struct vm_area_struct *prev,
 		v->file = get_file(vma->vm_file);
 	}
 	v->anon_vma = !!vma->anon_vma;
+	v->after_data = lm_after_data(prev, vma);
 	v->merge = prev ? lm_merge_rule(prev, vma, &v->merge_diff) :
 			  LM_MERGE_HOLE;
 	v->thp_why = lm_thp_check(thp, vma, &v->thp_orders);
@@ -189,6 +206,51 @@ static int lm_snapshot_copy(struct mm_struct *mm,
 			break;
 		}
 		lm_vma_iter_init(&it, mm, prev->vm_end);
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Copy the VMAs of @mm that meet the snapshot's range (struct
+ * libmaps_range: whose end is at or above its start and whose start is
+ * at or below its end) into @snap->vmas, which has room for @cap, under
+ * one hold of the mmap lock: a range holds a few VMAs, and its copy is
+ * one state of the map.  The first is copied against the VMA before it
+ * if that one touches it, so that its merge rule and role are those of
+ * the whole view.  Returns -EAGAIN if they do not fit, -EINTR if a fatal
+ * signal interrupted the wait for the lock.
+ */
+static int lm_snapshot_copy_range(struct mm_struct *mm,
+				  const struct lm_thp_global *thp,
+				  struct lm_snapshot *snap, unsigned int cap)
+{
+	unsigned long start = snap->range_start, end = snap->range_end;
+	struct vm_area_struct *vma, *prev = NULL;
+	struct lm_vma_iter it;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	snap->map_vmas = mm->map_count;
+	/* the first VMA whose end is at or above @start */
+	lm_vma_iter_init(&it, mm, start ? start - 1 : 0);
+	vma = lm_vma_iter_next(&it);
+	if (vma && vma->vm_start) {
+		/* the VMA that ends where @vma starts, if one does */
+		prev = find_vma(mm, vma->vm_start - 1);
+		if (prev == vma)
+			prev = NULL;
+	}
+	for (; vma && vma->vm_start <= end; vma = lm_vma_iter_next(&it)) {
+		if (snap->nr == cap) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = lm_vma_copy(vma, prev, thp, &snap->vmas[snap->nr++]);
+		if (ret)
+			break;
+		prev = vma;
 	}
 	mmap_read_unlock(mm);
 	return ret;
@@ -511,10 +573,13 @@ static int lm_snapshot_copy_watched(struct mm_struct *mm,
  */
 #define LM_GROW_MAX	8
 
+/* A range's first array: most calls touch a few VMAs and their neighbours. */
+#define LM_RANGE_FIRST	32
+
 static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 {
 	unsigned int batch = LM_HAVE_MM_LOCK_SEQ ? READ_ONCE(lm_batch_vmas) : 0;
-	unsigned int cap = 0, restarts = 0, grown = 0;
+	unsigned int cap = 0, restarts = 0, grown = 0, want;
 	struct lm_thp_global thp;
 	u64 t0 = ktime_get_ns(), t1;
 	int ret;
@@ -528,7 +593,10 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 			/* at least twice the last try: a growing map is caught */
 			if (grown++ == LM_GROW_MAX)
 				return -EAGAIN;
-			cap = max_t(unsigned int, READ_ONCE(mm->map_count) + 16, 2 * cap);
+			want = READ_ONCE(mm->map_count) + 16;
+			if (snap->ranged && grown == 1)
+				want = min_t(unsigned int, want, LM_RANGE_FIRST);
+			cap = max_t(unsigned int, want, 2 * cap);
 			snap->vmas = kvcalloc(cap, sizeof(*snap->vmas),
 					      GFP_KERNEL_ACCOUNT);
 			if (!snap->vmas)
@@ -536,7 +604,10 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
 			snap->cap = cap;
 		}
 
-		ret = lm_snapshot_copy_watched(mm, &thp, snap);
+		if (snap->ranged)
+			ret = lm_snapshot_copy_range(mm, &thp, snap, snap->cap);
+		else
+			ret = lm_snapshot_copy_watched(mm, &thp, snap);
 		if (ret == 1) {
 			if (batch && restarts == LM_RESTARTS_MAX)
 				batch = 0;
@@ -586,6 +657,8 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
  * lm_snapshot_take - copy the facts about every VMA of @task
  * @task: the task, referenced by the caller
  * @pid: its pid as the reader sees it, for the header
+ * @range: only the VMAs that meet this range (struct libmaps_range), or
+ *	NULL for all
  * @snap: filled in; release with lm_snapshot_release()
  *
  * A task without an address space (a kernel thread, or a process whose mm
@@ -595,13 +668,18 @@ static int lm_snapshot_mm(struct mm_struct *mm, struct lm_snapshot *snap)
  * lock, -EAGAIN if the map kept outgrowing the copy, or -ENOMEM.
  */
 int lm_snapshot_take(struct task_struct *task, pid_t pid,
-		     struct lm_snapshot *snap)
+		     const struct libmaps_range *range, struct lm_snapshot *snap)
 {
 	struct mm_struct *mm;
 	int ret;
 
 	memset(snap, 0, sizeof(*snap));
 	snap->pid = pid;
+	if (range) {
+		snap->ranged = true;
+		snap->range_start = min_t(u64, range->start, ULONG_MAX);
+		snap->range_end = min_t(u64, range->end, ULONG_MAX);
+	}
 	get_task_comm(snap->comm, task);
 
 	mm = get_task_mm(task);

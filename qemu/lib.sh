@@ -302,7 +302,7 @@ lm_debug_kernel() {
 }
 
 lm_src_hash() {
-	(cd "$LM_SRC" && cat Kbuild module/Kbuild module/*.[ch]) | sha256sum | cut -d' ' -f1
+	(cd "$LM_SRC" && cat Kbuild module/Kbuild module/*.[ch] module/uapi/*.h) | sha256sum | cut -d' ' -f1
 }
 
 # Build libmaps.ko for kernel generation $1 inside its chroot, in a copy of

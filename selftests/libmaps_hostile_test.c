@@ -26,6 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "lm_view.h"
+#include "uapi/libmaps.h"
 
 static char buf[1 << 20];
 static struct lm_view view;
@@ -295,6 +296,77 @@ TEST_F(hostile, offsets_sizes_and_operations)
 	EXPECT_EQ(EPERM, errno);
 	TH_LOG("open(O_RDONLY | O_TRUNC): %s", strerror(open_errno("1", O_RDONLY | O_TRUNC)));
 	EXPECT_EQ(0, read_view("1", &view)) TH_LOG("%s", lm_error);
+}
+
+/*
+ * LIBMAPS_IOC_RANGE refuses what it does not understand and leaves the
+ * file as it was; a process that exited gives ESRCH, and its file still
+ * reads its last text.
+ */
+TEST_F(hostile, range_ioctl)
+{
+	struct libmaps_range r = { 0, ~0ULL, 0 };
+	char name[64], text[1 << 16];
+	ssize_t n;
+	pid_t a;
+	int fd;
+
+	fd = open(LM_DEBUGFS "/self", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	r.flags = 1;
+	EXPECT_EQ(-1, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.flags = 0;
+	r.start = 2;
+	r.end = 1;
+	EXPECT_EQ(-1, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(fd, LIBMAPS_IOC_RANGE, (void *)(uintptr_t)4096));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IOW('L', 2, struct libmaps_range), &r));
+	EXPECT_EQ(ENOTTY, errno);
+	/* none of them changed the file: the whole view, from where it was */
+	n = read(fd, text, sizeof(text) - 1);
+	ASSERT_GT(n, 0);
+	text[n] = '\0';
+	EXPECT_EQ(NULL, strstr(text, " range="));
+	/* an empty range below every record: a header and no record */
+	r.start = 0;
+	r.end = 0;
+	ASSERT_EQ(0, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
+	n = read(fd, text, sizeof(text) - 1);
+	ASSERT_GT(n, 0);
+	text[n] = '\0';
+	ASSERT_EQ(0, lm_parse_view(text, &view)) TH_LOG("%s", lm_error);
+	EXPECT_TRUE(view.ranged);
+	EXPECT_EQ(0, view.nr);
+	EXPECT_GT(view.map_vmas, 0U);
+	close(fd);
+
+	a = lm_fork();
+	ASSERT_GE(a, 0);
+	if (a == 0) {
+		execlp("sleep", "sleep", "100", (char *)NULL);
+		_exit(1);
+	}
+	usleep(200000);
+	snprintf(name, sizeof(name), LM_DEBUGFS "/%d", a);
+	fd = open(name, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	r.end = ~0ULL;
+	ASSERT_EQ(0, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	EXPECT_EQ(-1, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
+	EXPECT_EQ(ESRCH, errno);
+	n = read(fd, text, sizeof(text) - 1);
+	ASSERT_GT(n, 0);
+	text[n] = '\0';
+	ASSERT_EQ(0, lm_parse_view(text, &view)) TH_LOG("%s", lm_error);
+	EXPECT_TRUE(view.ranged);
+	EXPECT_STREQ("sleep", view.comm);
+	EXPECT_GT(view.nr, 0);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lm_view.h"
+#include "uapi/libmaps.h"
 
 #define LM_BUF_SIZE	(8 << 20)
 
@@ -42,7 +44,7 @@ static char *buf_maps, *buf_maps2, *buf_view, *buf_smaps;
  * up front: reading into them must not change the address space (new
  * VMAs, or huge pages faulted in between two reads) that is being read.
  */
-static char *prefaulted(size_t size)
+static void *prefaulted(size_t size)
 {
 	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -362,6 +364,13 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	    (strcmp(state, "one") && strcmp(state, "changed")))
 		return fail("header without state=one or state=changed: %.80s", hdr);
 	v->changed = !strcmp(state, "changed");
+	if (field(hdr, "range", tmp, sizeof(tmp))) {
+		v->ranged = true;
+		if (sscanf(tmp, "%lx-%lx", &v->range_start, &v->range_end) != 2 ||
+		    !field(hdr, "map_vmas", tmp, sizeof(tmp)))
+			return fail("bad range= or no map_vmas=: %.80s", hdr);
+		v->map_vmas = strtoul(tmp, NULL, 10);
+	}
 	last_field(line, "comm", v->comm, sizeof(v->comm));
 	if (parse_mem(line, "comm", v->mem, &v->has_mem))
 		return -1;
@@ -670,7 +679,12 @@ static const struct lm_view_rec *sorted[LM_MAX_RECS];
 
 static pid_t lm_compare_pid;	/* the process lm_compare() compares */
 
-static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m, int *bad)
+/*
+ * @v against maps' and smaps' @m; with @mthp, its mthp= against pagemap
+ * too (lm_compare_memory only).
+ */
+static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m, bool mthp,
+		       int *bad)
 {
 	int i;
 
@@ -709,7 +723,8 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 		    (v->mem[i] >> 10) != (unsigned long long)m->mem_kb[i])
 			mismatch(bad, "%lx: %s=%llu, smaps %s %ld kB", v->start, lm_mem_keys[i],
 				 v->mem[i], lm_mem_smaps[i], m->mem_kb[i]);
-	if (lm_compare_memory && v->mem[LM_MEM_RSS] && !v->pmd && v->end - v->start <= (1UL << 30) &&
+	if (mthp && lm_compare_memory && v->mem[LM_MEM_RSS] && !v->pmd &&
+	    v->end - v->start <= (1UL << 30) &&
 	    !lm_view_has_flag(v, "ht") && !lm_view_has_flag(v, "pf")) {
 		char want[256];
 
@@ -865,6 +880,234 @@ static void compare_totals(const struct lm_view *v, const struct lm_maps *m, int
 	}
 }
 
+/* ------------------------------------------------------ the range form */
+
+/*
+ * Views of part of the map (LIBMAPS_IOC_RANGE), read in lm_compare()'s
+ * window between two equal reads of maps, from one open file, and checked
+ * against maps and smaps as the whole view is: a set of ranges picked
+ * from maps each time, so that every test that compares the whole view
+ * compares the range form too.
+ */
+#define LM_RANGES_MAX	32
+#define LM_RANGE_SAMPLES 6
+
+struct lm_range_read {
+	unsigned long start, end;
+	size_t at;		/* its text, in buf_ranges */
+	int err;		/* errno of a failed ioctl() or read(), else 0 */
+};
+
+/*
+ * Everything the range reads write, mapped and touched up front as the
+ * read buffers are: nothing written in lm_compare()'s window may fault a
+ * page in, which would change what the next read of it sees (a huge page
+ * in a test's .bss; a page of a forked target no longer shared).
+ */
+struct lm_ranges {
+	int nr;
+	struct lm_range_read r[LM_RANGES_MAX];
+	int nr_recs;
+	unsigned long recs[LM_MAX_RECS][2];	/* maps' start and end */
+	bool data[LM_MAX_RECS];			/* rw-p of a file: data */
+	const struct lm_view_rec *sorted[LM_MAX_RECS];
+	struct lm_view view;
+};
+
+static struct lm_ranges *rg;
+static char *buf_ranges;
+
+static void range_add(unsigned long start, unsigned long end)
+{
+	if (rg->nr < LM_RANGES_MAX && start <= end) {
+		rg->r[rg->nr].start = start;
+		rg->r[rg->nr++].end = end;
+	}
+}
+
+/* The start and end of every record of maps' @text, into rg->recs. */
+static void ranges_recs(const char *text)
+{
+	const char *line, *eol;
+
+	rg->nr_recs = 0;
+	for (line = text; *line && rg->nr_recs < LM_MAX_RECS; line = eol + 1) {
+		eol = strchr(line, '\n');
+		if (!eol)
+			break;
+		/* the gate area is no VMA of the process (view.rst) */
+		if (memmem(line, eol - line, "[vsyscall]", 10))
+			continue;
+		char perms[5];
+		unsigned long long ino;
+
+		if (sscanf(line, "%lx-%lx %4s %*x %*x:%*x %llu", &rg->recs[rg->nr_recs][0],
+			   &rg->recs[rg->nr_recs][1], perms, &ino) == 4) {
+			rg->data[rg->nr_recs] = ino && !strcmp(perms, "rw-p");
+			rg->nr_recs++;
+		}
+	}
+}
+
+/*
+ * The ranges to read of a map whose records maps' @text lists: all of it;
+ * below the first record and above the last (none); a strict inside of the
+ * first hole (none) and the hole itself (the two records it parts); and,
+ * for a sample of records, the record (with the neighbours it touches), one
+ * byte inside it (it alone, whatever is before it), and from the middle
+ * of it to the middle of a later one; and one byte inside each of the
+ * first records right after a file's data (a bss, maybe: its role is
+ * decided by the record before it, which is not in that range).
+ */
+static void ranges_pick(const char *text)
+{
+	unsigned long (*r)[2] = rg->recs;
+	int n, i, k, a, b;
+
+	ranges_recs(text);
+	n = rg->nr_recs;
+	rg->nr = 0;
+	range_add(0, ~0UL);
+	if (!n)
+		return;
+	if (r[0][0])
+		range_add(0, r[0][0] - 1);
+	if (r[n - 1][1] != ~0UL)
+		range_add(r[n - 1][1] + 1, ~0UL);
+	for (i = 0; i + 1 < n; i++) {
+		if (r[i][1] < r[i + 1][0]) {
+			range_add(r[i][1] + 1, r[i + 1][0] - 1);
+			range_add(r[i][1], r[i + 1][0]);
+			break;
+		}
+	}
+	for (k = 0; k < LM_RANGE_SAMPLES; k++) {
+		unsigned long mid;
+
+		a = k * (n - 1) / (LM_RANGE_SAMPLES - 1);
+		b = (a + n / 3) % n;
+		mid = r[a][0] + (r[a][1] - r[a][0]) / 2;
+		range_add(r[a][0], r[a][1]);
+		range_add(mid, mid);
+		if (b > a)
+			range_add(mid, r[b][0] + (r[b][1] - r[b][0]) / 2);
+	}
+	for (i = 1, k = 0; i < n && k < LM_RANGE_SAMPLES; i++) {
+		if (rg->data[i - 1] && r[i - 1][1] == r[i][0]) {
+			range_add(r[i][0] + (r[i][1] - r[i][0]) / 2,
+				  r[i][0] + (r[i][1] - r[i][0]) / 2);
+			k++;
+		}
+	}
+}
+
+/* Read every picked range of @path through one open file, into buf_ranges. */
+static int ranges_read(const char *path)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd, i;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno));
+	for (i = 0; i < rg->nr; i++) {
+		struct lm_range_read *rr = &rg->r[i];
+		struct libmaps_range req = { rr->start, rr->end, 0 };
+
+		rr->at = len;
+		rr->err = 0;
+		/* the ioctl() rewinds: each read() starts at the text's start */
+		if (ioctl(fd, LIBMAPS_IOC_RANGE, &req)) {
+			rr->err = errno;
+			continue;
+		}
+		while (len < LM_BUF_SIZE - 1) {
+			n = read(fd, buf_ranges + len, LM_BUF_SIZE - 1 - len);
+			if (n <= 0) {
+				if (n < 0)
+					rr->err = errno;
+				break;
+			}
+			len += n;
+		}
+		buf_ranges[len++] = '\0';
+		if (len >= LM_BUF_SIZE - 1) {
+			close(fd);
+			return fail("%s: range views over %d bytes", path, LM_BUF_SIZE);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Range @rr against maps (@m) and the whole view (@full) of the same
+ * window: the records of maps that meet it, each exact as compare_one()
+ * has it, with the whole view's role and mthp=, and its merge=, but for a
+ * record whose group's record before it in the whole view is not in the
+ * range: that one is "first" here.
+ */
+static void compare_range(const struct lm_range_read *rr, const struct lm_view *full,
+			  const struct lm_maps *m, int *bad)
+{
+	struct lm_view *rv = &rg->view;
+	const struct lm_view_rec *r, *f, *before;
+	int i, j, want = 0;
+
+	if (rr->err) {
+		mismatch(bad, "range %lx-%lx: %s", rr->start, rr->end, strerror(rr->err));
+		return;
+	}
+	if (lm_parse_view(buf_ranges + rr->at, rv)) {
+		mismatch(bad, "range %lx-%lx: %s", rr->start, rr->end, lm_error);
+		return;
+	}
+	if (!rv->ranged || rv->range_start != rr->start || rv->range_end != rr->end)
+		mismatch(bad, "range %lx-%lx: header says range=%lx-%lx", rr->start, rr->end,
+			 rv->range_start, rv->range_end);
+	if ((int)rv->map_vmas != m->nr)
+		mismatch(bad, "range %lx-%lx: map_vmas=%u, maps has %d", rr->start, rr->end,
+			 rv->map_vmas, m->nr);
+	if (rv->changed)
+		mismatch(bad, "range %lx-%lx: state=changed under one hold", rr->start, rr->end);
+	for (i = 0; i < rv->nr; i++)
+		rg->sorted[i] = &rv->recs[i];
+	qsort(rg->sorted, rv->nr, sizeof(rg->sorted[0]), by_start);
+	for (j = 0; j < m->nr; j++) {
+		if (m->recs[j].end < rr->start || m->recs[j].start > rr->end)
+			continue;
+		if (want >= rv->nr) {
+			want++;
+			continue;
+		}
+		r = rg->sorted[want++];
+		if (compare_one(r, &m->recs[j], false, bad))
+			continue;
+		f = lm_view_find((struct lm_view *)full, r->start);
+		if (!f) {
+			mismatch(bad, "range: %lx not in the whole view", r->start);
+			continue;
+		}
+		if (strcmp(r->role, f->role))
+			mismatch(bad, "range: %lx role=%s, the whole view's %s", r->start, r->role,
+				 f->role);
+		if (lm_compare_memory && strcmp(r->mthp, f->mthp))
+			mismatch(bad, "range: %lx mthp=%s, the whole view's %s", r->start, r->mthp,
+				 f->mthp);
+		if (!strcmp(r->merge, f->merge))
+			continue;
+		before = f > full->recs && f[-1].group == f->group ? &f[-1] : NULL;
+		if (strcmp(r->merge, "first") ||
+		    (before && before->start >= rg->sorted[0]->start))
+			mismatch(bad, "range %lx-%lx: %lx merge=%s, the whole view's %s",
+				 rr->start, rr->end, r->start, r->merge, f->merge);
+	}
+	if (want != rv->nr)
+		mismatch(bad, "range %lx-%lx: %d records, maps has %d that meet it", rr->start,
+			 rr->end, rv->nr, want);
+}
+
 int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 {
 	char maps_path[64], smaps_path[64], view_path[64];
@@ -884,6 +1127,12 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 
 	if (buffers())
 		return fail("cannot map read buffers");
+	if (!buf_ranges) {
+		buf_ranges = prefaulted(LM_BUF_SIZE);
+		rg = prefaulted(sizeof(*rg));
+		if (!buf_ranges || !rg)
+			return fail("cannot map read buffers");
+	}
 
 	/* maps, view, smaps, maps again: the map must not move meanwhile */
 	for (tries = 0; tries < 10; tries++) {
@@ -895,6 +1144,9 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 		if (lm_read_file(smaps_path, buf_smaps, 4 * LM_BUF_SIZE) < 0)
 			return fail("%s: %s", smaps_path, strerror(errno));
 		if (lm_compare_memory && lm_compare_rollup && read_rollup(pid))
+			return -1;
+		ranges_pick(buf_maps);
+		if (ranges_read(view_path))
 			return -1;
 		n2 = lm_read_file(maps_path, buf_maps2, LM_BUF_SIZE);
 		if (n1 == n2 && !memcmp(buf_maps, buf_maps2, n1))
@@ -914,9 +1166,11 @@ int lm_compare(pid_t pid, struct lm_view *v, struct lm_maps *m)
 		sorted[i] = &v->recs[i];
 	qsort(sorted, v->nr, sizeof(sorted[0]), by_start);
 	for (i = 0; i < v->nr && i < m->nr; i++)
-		compare_one(sorted[i], &m->recs[i], &bad);
+		compare_one(sorted[i], &m->recs[i], true, &bad);
 	if (lm_compare_memory)
 		compare_totals(v, m, &bad);
+	for (i = 0; i < rg->nr; i++)
+		compare_range(&rg->r[i], v, m, &bad);
 	if (bad)
 		fprintf(stderr, "# view of %s:\n%s", view_path, buf_view);
 	return bad;

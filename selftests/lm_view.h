@@ -97,6 +97,9 @@ struct lm_view {
 	char comm[64];
 	bool nomm;
 	bool changed;		/* state=changed: not one state of the map */
+	bool ranged;		/* range=START-END: LIBMAPS_IOC_RANGE's view */
+	unsigned long range_start, range_end;
+	unsigned int map_vmas;	/* map_vmas=, with range= */
 	bool has_mem;
 	unsigned long long mem[LM_MEM_NR];	/* the header's, bytes */
 	int nr;
