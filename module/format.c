@@ -528,6 +528,8 @@ static size_t lm_put_header(const struct lm_text *t, struct lm_scratch *buf)
 		p = lm_hex(p, t->snap.range_end, 1);
 		p = lm_cat(p, " map_vmas=");
 		p = lm_dec(p, t->snap.map_vmas);
+		p = lm_cat(p, " map_size=");
+		p = lm_dec(p, t->snap.map_size);
 	}
 	p = lm_cat(p, " comm=");
 	p = lm_escaped_put(p, t->snap.comm);

@@ -123,6 +123,7 @@ struct lm_snapshot {
 	unsigned long range_start;
 	unsigned long range_end;
 	unsigned int map_vmas;	/* the whole map's VMAs then, if ranged */
+	unsigned long map_size;	/* ... and their bytes (total_vm) */
 	/* where the time of the last open went, in ns (lm_view_render()) */
 	u64 thp_ns;		/* reading the THP settings */
 	u64 copy_ns;		/* copying the VMAs, under the lock */

@@ -233,6 +233,7 @@ static int lm_snapshot_copy_range(struct mm_struct *mm,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	snap->map_vmas = mm->map_count;
+	snap->map_size = mm->total_vm << PAGE_SHIFT;
 	/* the first VMA whose end is at or above @start */
 	lm_vma_iter_init(&it, mm, start ? start - 1 : 0);
 	vma = lm_vma_iter_next(&it);

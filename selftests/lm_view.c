@@ -370,6 +370,9 @@ int lm_parse_view(const char *text, struct lm_view *v)
 		    !field(hdr, "map_vmas", tmp, sizeof(tmp)))
 			return fail("bad range= or no map_vmas=: %.80s", hdr);
 		v->map_vmas = strtoul(tmp, NULL, 10);
+		if (!field(hdr, "map_size", tmp, sizeof(tmp)))
+			return fail("range= without map_size=: %.80s", hdr);
+		v->map_size = strtoul(tmp, NULL, 10);
 	}
 	last_field(line, "comm", v->comm, sizeof(v->comm));
 	if (parse_mem(line, "comm", v->mem, &v->has_mem))
@@ -1053,6 +1056,7 @@ static void compare_range(const struct lm_range_read *rr, const struct lm_view *
 {
 	struct lm_view *rv = &rg->view;
 	const struct lm_view_rec *r, *f, *before;
+	unsigned long size;
 	int i, j, want = 0;
 
 	if (rr->err) {
@@ -1071,6 +1075,11 @@ static void compare_range(const struct lm_range_read *rr, const struct lm_view *
 			 rv->map_vmas, m->nr);
 	if (rv->changed)
 		mismatch(bad, "range %lx-%lx: state=changed under one hold", rr->start, rr->end);
+	for (size = 0, j = 0; j < m->nr; j++)
+		size += m->recs[j].end - m->recs[j].start;
+	if (rv->map_size != size)
+		mismatch(bad, "range %lx-%lx: map_size=%lu, maps' records add up to %lu",
+			 rr->start, rr->end, rv->map_size, size);
 	for (i = 0; i < rv->nr; i++)
 		rg->sorted[i] = &rv->recs[i];
 	qsort(rg->sorted, rv->nr, sizeof(rg->sorted[0]), by_start);

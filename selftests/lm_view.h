@@ -100,6 +100,7 @@ struct lm_view {
 	bool ranged;		/* range=START-END: LIBMAPS_IOC_RANGE's view */
 	unsigned long range_start, range_end;
 	unsigned int map_vmas;	/* map_vmas=, with range= */
+	unsigned long map_size;	/* map_size=, with range= */
 	bool has_mem;
 	unsigned long long mem[LM_MEM_NR];	/* the header's, bytes */
 	int nr;
