@@ -314,10 +314,10 @@ static int mem_field(struct lm_mem_stats *m, const char *key, const char *val)
 }
 
 struct header {
-	unsigned long long pid, vmas, groups;
+	unsigned long long pid, vmas, groups, map_vmas, map_size;
 	struct lm_mem_stats mem;
 	char *comm;
-	bool changed;
+	bool changed, ranged;
 };
 
 static int header_field(void *obj, const char *key, char *val)
@@ -335,6 +335,12 @@ static int header_field(void *obj, const char *key, char *val)
 		return num(val, 10, &h->groups);
 	if (!strcmp(key, "state"))
 		h->changed = !strcmp(val, "changed");
+	if (!strcmp(key, "range"))
+		h->ranged = true;
+	if (!strcmp(key, "map_vmas"))
+		return num(val, 10, &h->map_vmas);
+	if (!strcmp(key, "map_size"))
+		return num(val, 10, &h->map_size);
 	if (!strcmp(key, "comm"))
 		h->comm = val;
 	return 0;
@@ -638,6 +644,9 @@ static int parse_header(struct lm_proc *p, struct header *h, const char *s,
 		p->mem = h->mem;
 		p->comm = xstrdup(h->comm);
 		p->changed = h->changed;
+		p->ranged = h->ranged;
+		p->map_vmas = h->map_vmas;
+		p->map_size = h->map_size;
 		rc = 0;
 	}
 	free(line);

@@ -11,6 +11,13 @@
  * operations on records: created, removed, split, merged, grown, shrunk,
  * moved, changed.  A change seen before a call (a page fault growing the
  * stack, say) is printed as happening between calls.
+ *
+ * With the module, a stop reads only the records of the range the call
+ * can change, and their neighbours (LIBMAPS_IOC_RANGE), and puts them in
+ * place of those in the map it kept: a stop costs the kernel what the
+ * call touched, not what the map holds.  The whole map is read when a
+ * call's range cannot be told from its arguments, and whenever what was
+ * kept no longer adds up to the whole map's count and size.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -35,6 +43,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "uapi/libmaps.h"
 #include "view.h"
 
 /* Not in every libc's headers yet: the same numbers on x86_64 and arm64. */
@@ -473,6 +482,7 @@ struct rec {
 	char *merge;		/* the view's merge reason; NULL from maps */
 	struct hent *hist;	/* the calls that made and changed it, oldest first */
 	unsigned int nhist;
+	bool from_range;	/* read with this stop's range, not kept */
 };
 
 /* One step of a record's history: call @call (0: between calls) did @op. */
@@ -575,6 +585,32 @@ static int rec_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* The records of view @p added to @m, which has room for *@cap. */
+static void map_add_proc(struct map *m, size_t *cap, const struct lm_proc *p,
+			 bool from_range)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct lm_rec *lr = &p->recs[i];
+		struct rec *r = map_add(m, cap);
+
+		r->start = lr->start;
+		r->end = lr->end;
+		memcpy(r->perms, lr->perms, sizeof(r->perms));
+		r->offset = lr->offset;
+		if (lr->group) {
+			r->name = xstrdup(lr->group->name);
+			r->major = lr->group->major;
+			r->minor = lr->group->minor;
+			r->ino = lr->group->ino;
+		} else {
+			r->name = xstrdup("");
+		}
+		r->decoded = xstrdup(lr->decoded);
+		r->merge = xstrdup(lr->merge);
+		r->from_range = from_range;
+	}
+}
+
 /*
  * The map of @pid from the libmaps view, in address order (the view's is
  * by group); false if it could not be read.
@@ -596,25 +632,7 @@ static bool map_from_view(pid_t pid, struct map *m)
 		return false;
 	}
 	free(text);
-	for (size_t i = 0; i < p.nr; i++) {
-		const struct lm_rec *lr = &p.recs[i];
-		struct rec *r = map_add(m, &cap);
-
-		r->start = lr->start;
-		r->end = lr->end;
-		memcpy(r->perms, lr->perms, sizeof(r->perms));
-		r->offset = lr->offset;
-		if (lr->group) {
-			r->name = xstrdup(lr->group->name);
-			r->major = lr->group->major;
-			r->minor = lr->group->minor;
-			r->ino = lr->group->ino;
-		} else {
-			r->name = xstrdup("");
-		}
-		r->decoded = xstrdup(lr->decoded);
-		r->merge = xstrdup(lr->merge);
-	}
+	map_add_proc(m, &cap, &p, false);
 	lm_proc_free(&p);
 	if (m->nr)
 		qsort(m->r, m->nr, sizeof(m->r[0]), rec_cmp);
@@ -625,6 +643,9 @@ static bool map_from_view(pid_t pid, struct map *m)
 struct trace {
 	FILE *out;
 	bool follow, use_view, verbose, seccomp, many;
+	bool whole;		/* --whole-map: never a range of the view */
+	bool verify;		/* LIBMAPS_TRACE_VERIFY: each range against the whole */
+	unsigned long ranged, mismatched;	/* stops read by range; unlike the whole */
 	pid_t child;		/* the command, or the process attached to */
 	bool attached;		/* -p: detach, never kill, at the end */
 	int child_status;
@@ -1002,7 +1023,9 @@ struct task {
 
 struct mm {
 	pid_t tgid;
-	struct map map;
+	struct map map;		/* as last seen, whole or in part */
+	int view_fd;		/* its view, for LIBMAPS_IOC_RANGE; -1: not open */
+	bool no_range;		/* the module has no range form */
 };
 
 static struct task *tasks;
@@ -1075,6 +1098,7 @@ static struct mm *mm_of(pid_t tgid)
 	mms = grow(mms, nmms, sizeof(*mms));
 	memset(&mms[nmms], 0, sizeof(mms[0]));
 	mms[nmms].tgid = tgid;
+	mms[nmms].view_fd = -1;
 	return &mms[nmms++];
 }
 
@@ -1083,10 +1107,361 @@ static void mm_del(pid_t tgid)
 	for (size_t i = 0; i < nmms; i++) {
 		if (mms[i].tgid == tgid) {
 			map_free(&mms[i].map);
+			if (mms[i].view_fd >= 0)
+				close(mms[i].view_fd);
 			mms[i] = mms[--nmms];
 			return;
 		}
 	}
+}
+
+/* --- the part of a map a call can change --- */
+
+/* [@addr, @addr + @len) in whole pages, in @s; 1 (one span). */
+static int span_of(struct span *s, unsigned long addr, unsigned long len)
+{
+	unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE);
+
+	s->lo = addr & ~(pg - 1);
+	if (addr + len < addr || addr + len > ~0UL - pg)
+		s->hi = ~0UL;
+	else
+		s->hi = (addr + len + pg - 1) & ~(pg - 1);
+	return 1;
+}
+
+/* The [heap] record of @m, or NULL. */
+static const struct rec *heap_of(const struct map *m)
+{
+	for (size_t i = m->nr; i-- > 0;)
+		if (!strcmp(m->r[i].name, "[heap]"))
+			return &m->r[i];
+	return NULL;
+}
+
+/*
+ * The ranges of the map the call of @tk can change, from its arguments
+ * at entry and, at exit (@at_exit), from what it returned too: how many
+ * spans (at most 2) in @s, 0 if there is nothing to read (an mmap() that
+ * has not chosen its place yet), -1 if they cannot be told (read the
+ * whole map).  @m is the map at the call's entry.
+ */
+static int call_spans(const struct task *tk, const struct map *m, bool at_exit,
+		      int64_t rval, bool is_error, struct span *s)
+{
+	const uint64_t *a = tk->call.args;
+	unsigned long to, pg = (unsigned long)sysconf(_SC_PAGESIZE);
+	const struct rec *heap;
+	int n;
+
+	switch (tk->call.nr) {
+	case __NR_mmap:
+		if (at_exit && !is_error)
+			return span_of(s, (unsigned long)rval, a[1]);
+		if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+			return span_of(s, a[0], a[1]);
+		return 0;
+	case __NR_munmap:
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+	case __NR_madvise:
+	case __NR_mlock:
+	case __NR_mlock2:
+	case __NR_munlock:
+	case __NR_mseal:
+	case __NR_mbind:
+	case __NR_set_mempolicy_home_node:
+	case __NR_remap_file_pages:
+		return span_of(s, a[0], a[1]);
+	case __NR_mremap:
+		/* in place, it can grow to the new size */
+		n = span_of(s, a[0], a[1] > a[2] ? a[1] : a[2]);
+		if (at_exit && !is_error)
+			n += span_of(s + n, (unsigned long)rval, a[2]);
+		else if (a[3] & MREMAP_FIXED)
+			n += span_of(s + n, a[4], a[2]);
+		return n;
+	case __NR_brk:
+		heap = heap_of(m);
+		if (!heap)
+			return -1;	/* where the heap starts is not known */
+		to = at_exit ? (unsigned long)rval : a[0];
+		to = to ? (to + pg - 1) & ~(pg - 1) : heap->end;
+		s->lo = to < heap->end ? to : heap->end;
+		s->hi = to < heap->end ? heap->end : to;
+		return 1;
+	case __NR_prctl:
+		if (a[0] == PR_SET_VMA)
+			return span_of(s, a[2], a[3]);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* A copy of @from, without its history. */
+static void rec_copy(struct rec *to, const struct rec *from)
+{
+	*to = *from;
+	to->name = xstrdup(from->name);
+	to->decoded = from->decoded ? xstrdup(from->decoded) : NULL;
+	to->merge = from->merge ? xstrdup(from->merge) : NULL;
+	to->hist = NULL;
+	to->nhist = 0;
+	to->from_range = false;
+}
+
+/*
+ * The records of @mm's process that meet @s, from its view file's range
+ * form, into @p; false if that cannot be had (an older module: then never
+ * again for this process).
+ */
+static bool view_range(struct mm *mm, const struct span *s, struct lm_proc *p)
+{
+	struct libmaps_range req = { s->lo, s->hi, 0 };
+	char path[64], err[256], *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	if (mm->view_fd < 0) {
+		snprintf(path, sizeof(path), LM_DEBUGFS "/%d", (int)mm->tgid);
+		mm->view_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (mm->view_fd < 0)
+			return false;
+	}
+	if (ioctl(mm->view_fd, LIBMAPS_IOC_RANGE, &req)) {
+		if (errno == ENOTTY)
+			mm->no_range = true;
+		return false;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? 2 * cap : 16384;
+			text = grow(text, cap - 1, 1);
+		}
+		n = read(mm->view_fd, text + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	text[len] = '\0';
+	if (n < 0 || lm_parse_view(text, p, err, sizeof(err)) || !p->ranged) {
+		if (n >= 0)
+			lm_proc_free(p);
+		free(text);
+		return false;
+	}
+	free(text);
+	return true;
+}
+
+/* Same file or kind and name: one group of the view. */
+static bool same_group(const struct rec *a, const struct rec *b)
+{
+	return a->ino == b->ino && a->major == b->major && a->minor == b->minor &&
+	       !strcmp(a->name, b->name);
+}
+
+static bool merge_is_place(const char *merge)
+{
+	return !strcmp(merge, "first") || !strcmp(merge, "hole");
+}
+
+/* The record of @m that starts at @start, or NULL. */
+static const struct rec *rec_at(const struct map *m, unsigned long start)
+{
+	size_t lo = 0, hi = m->nr;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->r[mid].start == start)
+			return &m->r[mid];
+		if (m->r[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Each record's merge= as the whole view gives it.  A range's text says
+ * "first" of a record whose group's record before it is outside the
+ * range; with the whole map at hand, that is "first" if no record of its
+ * group is below it and "hole" if the one below does not touch it.  If
+ * it touches it, the record is the lowest of its range, and the rule
+ * between the two is the one @old had for it: neither of them changed
+ * below the range.  False if @old has no rule for it.
+ */
+static bool merges_fix(struct map *m, const struct map *old)
+{
+	size_t size = 1, i, h;
+	long *last;
+	bool ok = true;
+
+	while (size < 2 * m->nr)
+		size *= 2;
+	last = malloc(size * sizeof(*last));
+	if (!last) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	for (h = 0; h < size; h++)
+		last[h] = -1;
+	for (i = 0; i < m->nr && ok; i++) {
+		struct rec *r = &m->r[i], *gp;
+		const struct rec *o;
+		unsigned long hash = r->ino * 0x9e3779b97f4a7c15UL;
+
+		for (const char *c = r->name; *c; c++)
+			hash = (hash ^ (unsigned char)*c) * 0x100000001b3UL;
+		for (h = hash & (size - 1); last[h] >= 0; h = (h + 1) & (size - 1))
+			if (same_group(&m->r[last[h]], r))
+				break;
+		gp = last[h] >= 0 ? &m->r[last[h]] : NULL;
+		last[h] = (long)i;
+		if (!r->merge || !merge_is_place(r->merge))
+			continue;
+		free(r->merge);
+		r->merge = NULL;
+		if (!gp) {
+			r->merge = xstrdup("first");
+		} else if (gp->end != r->start) {
+			r->merge = xstrdup("hole");
+		} else {
+			o = rec_at(old, r->start);
+			ok = r->from_range && o && o->merge && !merge_is_place(o->merge) &&
+			     !strcmp(o->perms, r->perms) && o->offset == r->offset &&
+			     same_group(o, r) && str_eq(o->decoded, r->decoded);
+			r->merge = xstrdup(ok ? o->merge : "first");
+		}
+	}
+	free(last);
+	return ok;
+}
+
+/*
+ * @now: @mm's last map with the records that meet each of @ns spans read
+ * again through the view's range form.  False if they could not be read,
+ * or if the map does not add up to the whole map the view counted (it
+ * changed elsewhere too: a stack grown by a fault, another thread's
+ * call): then the whole map is read.
+ */
+static bool map_take_spans(struct mm *mm, const struct span *sp, int ns,
+			   struct map *now)
+{
+	unsigned long long size = 0;
+	struct lm_proc p[2];
+	size_t cap = 0, j, k;
+	bool ok = true;
+	int i, nread;
+
+	for (nread = 0; nread < ns && ok; nread++)
+		ok = view_range(mm, &sp[nread], &p[nread]);
+	if (!ok) {
+		nread--;
+		goto out;
+	}
+	for (j = 0; j < mm->map.nr; j++) {
+		const struct rec *r = &mm->map.r[j];
+		bool meets = false;
+
+		for (i = 0; i < ns; i++)
+			meets |= r->end >= sp[i].lo && r->start <= sp[i].hi;
+		if (!meets)
+			rec_copy(map_add(now, &cap), r);
+	}
+	for (i = 0; i < ns; i++)
+		map_add_proc(now, &cap, &p[i], true);
+	if (now->nr)
+		qsort(now->r, now->nr, sizeof(now->r[0]), rec_cmp);
+	/* a record that both spans met, once; and no record overlapping another */
+	for (j = 1, k = 0; j < now->nr; j++) {
+		if (now->r[j].start == now->r[k].start) {
+			free(now->r[j].name);
+			free(now->r[j].decoded);
+			free(now->r[j].merge);
+			continue;
+		}
+		if (now->r[j].start < now->r[k].end)
+			ok = false;
+		now->r[++k] = now->r[j];
+	}
+	if (now->nr)
+		now->nr = k + 1;
+	now->valid = true;
+	for (j = 0; j < now->nr; j++)
+		size += now->r[j].end - now->r[j].start;
+	ok = ok && now->nr == p[ns - 1].map_vmas && size == p[ns - 1].map_size &&
+	     merges_fix(now, &mm->map);
+out:
+	for (i = 0; i < nread; i++)
+		lm_proc_free(&p[i]);
+	if (!ok)
+		map_free(now);
+	return ok;
+}
+
+enum take { TAKE_NONE, TAKE_OK, TAKE_FAILED };
+
+/*
+ * LIBMAPS_TRACE_VERIFY: the map a range read made, against the whole view
+ * read right after it; a difference is reported, with the first record
+ * that differs, and counted.
+ */
+static void verify_range(struct trace *t, struct mm *mm, const struct span *sp,
+			 int ns, const struct map *now)
+{
+	struct map whole = { 0 };
+	size_t i;
+
+	if (!map_take(t, mm->tgid, &whole))
+		return;
+	for (i = 0; i < now->nr && i < whole.nr; i++)
+		if (!rec_eq(&now->r[i], &whole.r[i]))
+			break;
+	if (i < now->nr || i < whole.nr) {
+		t->mismatched++;
+		fprintf(stderr, "%s: trace: range %lx-%lx%s read %zu records, the whole view %zu; first difference at record %zu:",
+			prog, sp[0].lo, sp[0].hi, ns > 1 ? " (and another)" : "",
+			now->nr, whole.nr, i);
+		if (i < now->nr)
+			fprintf(stderr, " range %lx-%lx %s merge=%s", now->r[i].start,
+				now->r[i].end, now->r[i].perms, now->r[i].merge);
+		if (i < whole.nr)
+			fprintf(stderr, " whole %lx-%lx %s merge=%s", whole.r[i].start,
+				whole.r[i].end, whole.r[i].perms, whole.r[i].merge);
+		fputc('\n', stderr);
+	}
+	map_free(&whole);
+}
+
+/*
+ * The map of @tk's process at its call's entry or exit, into @now: only
+ * what the call can change where that can be told and read (TAKE_NONE
+ * where there is nothing to read), else whole.
+ */
+static enum take map_take_call(struct trace *t, struct mm *mm, const struct task *tk,
+			       bool at_exit, int64_t rval, bool is_error,
+			       struct map *now)
+{
+	struct span sp[2];
+	int ns = -1;
+
+	if (t->use_view && !t->whole && !mm->no_range && mm->map.valid)
+		ns = call_spans(tk, &mm->map, at_exit, rval, is_error, sp);
+	if (!ns)
+		return TAKE_NONE;
+	if (ns > 0 && map_take_spans(mm, sp, ns, now)) {
+		t->ranged++;
+		if (t->verify)
+			verify_range(t, mm, sp, ns, now);
+		return TAKE_OK;
+	}
+	return map_take(t, mm->tgid, now) ? TAKE_OK : TAKE_FAILED;
 }
 
 static bool shown(const struct trace *t, const struct task *tk)
@@ -1163,7 +1538,7 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 	memcpy(tk->call.args, args, sizeof(tk->call.args));
 	free(tk->call.text);
 	tk->call.text = decode_call(tk->tid, nr, args, &tk->call.desc);
-	if (!map_take(t, tk->tgid, &now))
+	if (map_take_call(t, mm, tk, false, 0, false, &now) != TAKE_OK)
 		return;
 	if (mm->map.valid && shown(t, tk) && nr != __NR_execve &&
 	    nr != __NR_execveat) {
@@ -1266,12 +1641,18 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 	struct span fresh, *mapped = NULL;
 	unsigned int ops = 0;
 	char *diff = NULL;
+	enum take took;
 
 	tk->in_call = false;
 	t->calls++;
 	keep_call_text(text, tk->call.desc, rval, is_error);
-	if (!map_take(t, tk->tgid, &now)) {
-		if (shown(t, tk))
+	if (exec)
+		took = map_take(t, tk->tgid, &now) ? TAKE_OK : TAKE_FAILED;
+	else
+		took = map_take_call(t, mm, tk, true, rval, is_error, &now);
+	if (took != TAKE_OK) {
+		/* TAKE_NONE: a failed mmap(NULL), which changed nothing */
+		if (shown(t, tk) && (took == TAKE_FAILED || t->verbose))
 			put_call(t, tk, text, tk->call.desc, rval, is_error, "");
 		return;
 	}
@@ -1709,6 +2090,8 @@ static void usage(FILE *out, int rc)
 		"                          the calls that made and changed it\n"
 		" -v, --verbose          show calls that changed nothing too\n"
 		"     --proc             diff /proc/<pid>/maps even if the module is loaded\n"
+		"     --whole-map        read the whole view at every stop, not only the\n"
+		"                          range the call can change\n"
 		"     --no-seccomp       stop at every system call (PTRACE_SYSCALL)\n"
 		" -h, --help             display this help\n\n"
 		"Exits with the command's (or the attached process's) exit status, 128+N\n"
@@ -1720,11 +2103,13 @@ static void usage(FILE *out, int rc)
 int lm_trace_main(int argc, char **argv)
 {
 	struct trace t = { .out = stderr, .seccomp = true, .use_view = true };
+	const char *verify = getenv("LIBMAPS_TRACE_VERIFY");
 	const char *outfile = NULL;
 	char *path = NULL, *end;
 	pid_t pid = 0;
 	int i, rc;
 
+	t.verify = verify && *verify && strcmp(verify, "0");
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
@@ -1741,6 +2126,8 @@ int lm_trace_main(int argc, char **argv)
 			summary_wanted = true;
 		} else if (!strcmp(a, "--proc")) {
 			t.use_view = false;
+		} else if (!strcmp(a, "--whole-map")) {
+			t.whole = true;
 		} else if (!strcmp(a, "--no-seccomp")) {
 			t.seccomp = false;
 		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) {
@@ -1801,6 +2188,9 @@ int lm_trace_main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&t);
+	if (t.verify)
+		fprintf(stderr, "%s: trace: %lu stops read by range, %lu unlike the whole view\n",
+			prog, t.ranged, t.mismatched);
 	if (t.out != stderr && fclose(t.out)) {
 		fprintf(stderr, "%s: %s: %s\n", prog, outfile, strerror(errno));
 		rc = rc ? rc : 1;

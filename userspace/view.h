@@ -133,6 +133,9 @@ struct lm_proc {
 	bool nomm;
 	bool from_smaps;		/* the fallback: no merge/THP reasons */
 	bool changed;			/* state=changed: not one state of the map */
+	bool ranged;			/* range=: LIBMAPS_IOC_RANGE's view */
+	unsigned long long map_vmas;	/* with range=: the whole map's VMAs */
+	unsigned long long map_size;	/* ... and their bytes */
 	struct lm_mem_stats mem;	/* the header's; smaps: the records' sum */
 	struct lm_rec *recs;		/* every record, by address */
 	size_t nr;
