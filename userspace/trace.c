@@ -501,6 +501,7 @@ static unsigned long ncall_texts;
 struct map {
 	struct rec *r;
 	size_t nr;
+	unsigned long long size;	/* the bytes its records span */
 	bool valid;
 };
 
@@ -515,6 +516,7 @@ static void map_free(struct map *m)
 	free(m->r);
 	m->r = NULL;
 	m->nr = 0;
+	m->size = 0;
 	m->valid = false;
 }
 
@@ -572,6 +574,7 @@ static bool map_from_maps(pid_t pid, struct map *m)
 			continue;
 		}
 		r->name = xstrdup(name_at ? line + name_at : "");
+		m->size += r->end - r->start;
 	}
 	free(text);
 	m->valid = true;
@@ -636,6 +639,8 @@ static bool map_from_view(pid_t pid, struct map *m)
 	lm_proc_free(&p);
 	if (m->nr)
 		qsort(m->r, m->nr, sizeof(m->r[0]), rec_cmp);
+	for (size_t i = 0; i < m->nr; i++)
+		m->size += m->r[i].end - m->r[i].start;
 	m->valid = true;
 	return true;
 }
@@ -1115,6 +1120,68 @@ static void mm_del(pid_t tgid)
 	}
 }
 
+static bool shown(const struct trace *t, const struct task *tk)
+{
+	return t->follow || tk->tgid == t->child;
+}
+
+static void put_prefix(struct trace *t, const struct task *tk)
+{
+	if (t->many || tk->tid != t->child)
+		fprintf(t->out, "[pid %5d] ", (int)tk->tid);
+}
+
+/*
+ * What turned @a into @b, as text or JSON operations, in a string of its
+ * own (free it); *@ops: how many.
+ */
+static char *diff_string(struct map *a, struct map *b, bool mremap,
+			 unsigned long call, const struct span *fresh,
+			 unsigned int *ops)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *d = open_memstream(&text, &len);
+
+	if (!d) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	*ops = map_diff(d, "    ", a, b, mremap, call, fresh);
+	fclose(d);
+	return text;
+}
+
+/* The line of a call (or of a change between calls: @text NULL). */
+static void put_call(struct trace *t, const struct task *tk, const char *text,
+		     const struct call_desc *d, int64_t rval, bool is_error,
+		     const char *ops)
+{
+	if (json_out) {
+		fprintf(t->out, "{\"pid\":%d,", (int)tk->tid);
+		if (text) {
+			fprintf(t->out, "\"seq\":%lu,\"call\":", t->calls);
+			put_json_str(t->out, text);
+			fputc(',', t->out);
+			put_return(t->out, d, rval, is_error);
+		} else {
+			fputs("\"between\":true", t->out);
+		}
+		fprintf(t->out, ",\"ops\":[%s]}\n", ops);
+	} else {
+		put_prefix(t, tk);
+		if (text) {
+			fputs(text, t->out);
+			put_return(t->out, d, rval, is_error);
+		} else {
+			fputs("--- between calls (page faults, or another process):\n",
+			      t->out);
+		}
+		fputs(ops, t->out);
+	}
+	fflush(t->out);
+}
+
 /* --- the part of a map a call can change --- */
 
 /* [@addr, @addr + @len) in whole pages, in @s; 1 (one span). */
@@ -1287,150 +1354,254 @@ static const struct rec *rec_at(const struct map *m, unsigned long start)
 	return NULL;
 }
 
-/*
- * Each record's merge= as the whole view gives it.  A range's text says
- * "first" of a record whose group's record before it is outside the
- * range; with the whole map at hand, that is "first" if no record of its
- * group is below it and "hole" if the one below does not touch it.  If
- * it touches it, the record is the lowest of its range, and the rule
- * between the two is the one @old had for it: neither of them changed
- * below the range.  False if @old has no rule for it.
- */
-static bool merges_fix(struct map *m, const struct map *old)
+/* The first record of @m whose end is at or above @addr (@m->nr: none). */
+static size_t rec_from(const struct map *m, unsigned long addr)
 {
-	size_t size = 1, i, h;
-	long *last;
-	bool ok = true;
+	size_t lo = 0, hi = m->nr;
 
-	while (size < 2 * m->nr)
-		size *= 2;
-	last = malloc(size * sizeof(*last));
-	if (!last) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
-	for (h = 0; h < size; h++)
-		last[h] = -1;
-	for (i = 0; i < m->nr && ok; i++) {
-		struct rec *r = &m->r[i], *gp;
-		const struct rec *o;
-		unsigned long hash = r->ino * 0x9e3779b97f4a7c15UL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
 
-		for (const char *c = r->name; *c; c++)
-			hash = (hash ^ (unsigned char)*c) * 0x100000001b3UL;
-		for (h = hash & (size - 1); last[h] >= 0; h = (h + 1) & (size - 1))
-			if (same_group(&m->r[last[h]], r))
-				break;
-		gp = last[h] >= 0 ? &m->r[last[h]] : NULL;
-		last[h] = (long)i;
-		if (!r->merge || !merge_is_place(r->merge))
-			continue;
-		free(r->merge);
-		r->merge = NULL;
-		if (!gp) {
-			r->merge = xstrdup("first");
-		} else if (gp->end != r->start) {
-			r->merge = xstrdup("hole");
-		} else {
-			o = rec_at(old, r->start);
-			ok = r->from_range && o && o->merge && !merge_is_place(o->merge) &&
-			     !strcmp(o->perms, r->perms) && o->offset == r->offset &&
-			     same_group(o, r) && str_eq(o->decoded, r->decoded);
-			r->merge = xstrdup(ok ? o->merge : "first");
-		}
+		if (m->r[mid].end < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	free(last);
-	return ok;
+	return lo;
 }
 
 /*
- * @now: @mm's last map with the records that meet each of @ns spans read
- * again through the view's range form.  False if they could not be read,
- * or if the map does not add up to the whole map the view counted (it
- * changed elsewhere too: a stack grown by a fault, another thread's
- * call): then the whole map is read.
+ * What a stop that read one range changes in the map kept for its
+ * process: the kept records [@at, @at + @nold) give way to the @nnew
+ * first records of @new; the kept records at @extra[] (above them) give
+ * way to the rest of @new, themselves with another merge= (the first
+ * record of their group came or went in the range).  @old gets the
+ * records taken out, with their histories, once delta_take() has run;
+ * map_diff(@old, @new) is what the stop changed.
  */
-static bool map_take_spans(struct mm *mm, const struct span *sp, int ns,
-			   struct map *now)
+struct delta {
+	size_t at, nold, nnew;
+	struct map old, new;
+	size_t *extra, nextra;
+};
+
+static void delta_free(struct delta *d)
 {
-	unsigned long long size = 0;
-	struct lm_proc p[2];
-	size_t cap = 0, j, k;
-	bool ok = true;
-	int i, nread;
+	map_free(&d->old);
+	map_free(&d->new);
+	free(d->extra);
+	memset(d, 0, sizeof(*d));
+}
 
-	for (nread = 0; nread < ns && ok; nread++)
-		ok = view_range(mm, &sp[nread], &p[nread]);
-	if (!ok) {
-		nread--;
-		goto out;
-	}
-	for (j = 0; j < mm->map.nr; j++) {
-		const struct rec *r = &mm->map.r[j];
-		bool meets = false;
+/*
+ * The record of group @like that comes last before @nnew records of @n
+ * (newest first) and, below them, the kept records under @at of @m:
+ * what the whole view would call the record before in its group.
+ */
+static const struct rec *group_before(const struct rec *like, const struct rec *n,
+				      size_t nnew, const struct map *m, size_t at)
+{
+	while (nnew-- > 0)
+		if (same_group(&n[nnew], like))
+			return &n[nnew];
+	while (at-- > 0)
+		if (same_group(&m->r[at], like))
+			return &m->r[at];
+	return NULL;
+}
 
-		for (i = 0; i < ns; i++)
-			meets |= r->end >= sp[i].lo && r->start <= sp[i].hi;
-		if (!meets)
-			rec_copy(map_add(now, &cap), r);
+/*
+ * The merge= the whole view would give @r, read in a range whose text
+ * says it (@r->merge), with @gp the record before it in its group.  A
+ * range says "first" of a record whose group's record before it is
+ * outside it: that is "first" if there is none, "hole" if it does not
+ * touch @r; if it does, @r is the lowest record of its range, and the
+ * rule between the two is the one @old had: neither changed below the
+ * range.  NULL if @old has none.
+ */
+static char *merge_of(const struct rec *r, const struct rec *gp, const struct map *old)
+{
+	const struct rec *o;
+
+	if (!r->merge || !merge_is_place(r->merge))
+		return xstrdup(r->merge);
+	if (!gp)
+		return xstrdup("first");
+	if (gp->end != r->start)
+		return xstrdup("hole");
+	o = rec_at(old, r->start);
+	if (r->from_range && o && o->merge && !merge_is_place(o->merge) &&
+	    !strcmp(o->perms, r->perms) && o->offset == r->offset &&
+	    same_group(o, r) && str_eq(o->decoded, r->decoded))
+		return xstrdup(o->merge);
+	return NULL;
+}
+
+static bool delta_has_extra(const struct delta *d, size_t k)
+{
+	for (size_t i = 0; i < d->nextra; i++)
+		if (d->extra[i] == k)
+			return true;
+	return false;
+}
+
+/*
+ * Build @d from the records @mm's process has now where @sp meets its map
+ * (@p, one range view).  False if they do not fit in the kept map (it
+ * changed elsewhere too) or do not add up to the whole map's count and
+ * size: then the whole map is read.  Nothing is taken out of the kept map
+ * yet (delta_take()).
+ */
+static bool delta_build(struct mm *mm, const struct span *sp, const struct lm_proc *p,
+			struct delta *d)
+{
+	struct map *m = &mm->map;
+	size_t cap = 0, i, k, end;
+	unsigned long long size = m->size;
+	struct rec *n;
+
+	memset(d, 0, sizeof(*d));
+	d->at = rec_from(m, sp->lo);
+	for (end = d->at; end < m->nr && m->r[end].start <= sp->hi; end++)
+		size -= m->r[end].end - m->r[end].start;
+	d->nold = end - d->at;
+	map_add_proc(&d->new, &cap, p, true);
+	d->nnew = d->new.nr;
+	n = d->new.r;
+	if (d->nnew)
+		qsort(n, d->nnew, sizeof(*n), rec_cmp);
+	for (i = 0; i < d->nnew; i++) {
+		size += n[i].end - n[i].start;
+		/* each in the range, none over another or over a kept one */
+		if (n[i].end < sp->lo || n[i].start > sp->hi ||
+		    (i && n[i].start < n[i - 1].end) ||
+		    (!i && d->at && n[i].start < m->r[d->at - 1].end) ||
+		    (i == d->nnew - 1 && end < m->nr && n[i].end > m->r[end].start))
+			return false;
 	}
-	for (i = 0; i < ns; i++)
-		map_add_proc(now, &cap, &p[i], true);
-	if (now->nr)
-		qsort(now->r, now->nr, sizeof(now->r[0]), rec_cmp);
-	/* a record that both spans met, once; and no record overlapping another */
-	for (j = 1, k = 0; j < now->nr; j++) {
-		if (now->r[j].start == now->r[k].start) {
-			free(now->r[j].name);
-			free(now->r[j].decoded);
-			free(now->r[j].merge);
+	if (m->nr - d->nold + d->nnew != p->map_vmas || size != p->map_size)
+		return false;
+
+	/* each new record's merge=, as the whole view has it */
+	for (i = 0; i < d->nnew; i++) {
+		char *merge = merge_of(&n[i], group_before(&n[i], n, i, m, d->at), m);
+
+		if (!merge)
+			return false;
+		free(n[i].merge);
+		n[i].merge = merge;
+	}
+	/*
+	 * The first kept record above the range of each group in it, before
+	 * or after: it is "first" or "hole" after the group's records there.
+	 */
+	for (i = 0; i < d->nold + d->nnew; i++) {
+		const struct rec *g = i < d->nold ? &m->r[d->at + i] : &n[i - d->nold];
+		char *merge;
+
+		for (k = end; k < m->nr && !same_group(&m->r[k], g); k++)
+			;
+		if (k == m->nr || !m->r[k].merge || !merge_is_place(m->r[k].merge))
+			continue;
+		merge = xstrdup(group_before(&m->r[k], n, d->nnew, m, d->at) ? "hole" : "first");
+		if (!strcmp(merge, m->r[k].merge) || delta_has_extra(d, k)) {
+			free(merge);
 			continue;
 		}
-		if (now->r[j].start < now->r[k].end)
-			ok = false;
-		now->r[++k] = now->r[j];
+		/* the extras' copies follow the new records in @new */
+		d->extra = grow(d->extra, d->nextra, sizeof(*d->extra));
+		d->extra[d->nextra++] = k;
+		rec_copy(map_add(&d->new, &cap), &m->r[k]);
+		n = d->new.r;
+		free(n[d->new.nr - 1].merge);
+		n[d->new.nr - 1].merge = merge;
 	}
-	if (now->nr)
-		now->nr = k + 1;
-	now->valid = true;
-	for (j = 0; j < now->nr; j++)
-		size += now->r[j].end - now->r[j].start;
-	ok = ok && now->nr == p[ns - 1].map_vmas && size == p[ns - 1].map_size &&
-	     merges_fix(now, &mm->map);
-out:
-	for (i = 0; i < nread; i++)
-		lm_proc_free(&p[i]);
-	if (!ok)
-		map_free(now);
-	return ok;
+	/* in the kept map's order, as map_diff() wants them: sort both */
+	for (i = 1; i < d->nextra; i++) {
+		for (k = i; k > 0 && d->extra[k - 1] > d->extra[k]; k--) {
+			size_t x = d->extra[k];
+			struct rec r = n[d->nnew + k];
+
+			d->extra[k] = d->extra[k - 1];
+			d->extra[k - 1] = x;
+			n[d->nnew + k] = n[d->nnew + k - 1];
+			n[d->nnew + k - 1] = r;
+		}
+	}
+	d->new.valid = true;
+	return true;
+}
+
+/* Take the records @d replaces out of the kept map into @d->old. */
+static void delta_take(struct mm *mm, struct delta *d)
+{
+	struct map *m = &mm->map;
+	size_t cap = 0, i;
+
+	for (i = 0; i < d->nold; i++)
+		*map_add(&d->old, &cap) = m->r[d->at + i];
+	for (i = 0; i < d->nextra; i++)
+		*map_add(&d->old, &cap) = m->r[d->extra[i]];
+	d->old.valid = true;
+}
+
+/* Put @d's new records in the kept map, which owns them then. */
+static void delta_apply(struct mm *mm, struct delta *d)
+{
+	struct map *m = &mm->map;
+	size_t i, tail = m->nr - d->at - d->nold;
+
+	for (i = 0; i < d->nextra; i++)
+		m->r[d->extra[i]] = d->new.r[d->nnew + i];
+	if (d->nnew > d->nold)
+		m->r = grow(m->r, m->nr + d->nnew - d->nold - 1, sizeof(*m->r));
+	memmove(&m->r[d->at + d->nnew], &m->r[d->at + d->nold], tail * sizeof(*m->r));
+	memcpy(&m->r[d->at], d->new.r, d->nnew * sizeof(*m->r));
+	for (i = 0; i < d->nold; i++)
+		m->size -= d->old.r[i].end - d->old.r[i].start;
+	for (i = 0; i < d->nnew; i++)
+		m->size += d->new.r[i].end - d->new.r[i].start;
+	m->nr = m->nr - d->nold + d->nnew;
+	/* the records moved: @new owns none of them now */
+	d->new.nr = 0;
+	delta_free(d);
 }
 
 enum take { TAKE_NONE, TAKE_OK, TAKE_FAILED };
 
 /*
- * LIBMAPS_TRACE_VERIFY: the map a range read made, against the whole view
- * read right after it; a difference is reported, with the first record
- * that differs, and counted.
+ * The map a stop takes: the whole map (@now), or (@partial) what a range
+ * changed in the one kept (@d).
  */
-static void verify_range(struct trace *t, struct mm *mm, const struct span *sp,
-			 int ns, const struct map *now)
+struct taken {
+	bool partial;
+	struct map now;
+	struct delta d;
+};
+
+/*
+ * LIBMAPS_TRACE_VERIFY: the kept map after a range read, against the
+ * whole view read right after it; a difference is reported, with the
+ * first record that differs, and counted.
+ */
+static void verify_range(struct trace *t, struct mm *mm)
 {
 	struct map whole = { 0 };
+	const struct map *m = &mm->map;
 	size_t i;
 
 	if (!map_take(t, mm->tgid, &whole))
 		return;
-	for (i = 0; i < now->nr && i < whole.nr; i++)
-		if (!rec_eq(&now->r[i], &whole.r[i]))
+	for (i = 0; i < m->nr && i < whole.nr; i++)
+		if (!rec_eq(&m->r[i], &whole.r[i]))
 			break;
-	if (i < now->nr || i < whole.nr) {
+	if (i < m->nr || i < whole.nr || m->size != whole.size) {
 		t->mismatched++;
-		fprintf(stderr, "%s: trace: range %lx-%lx%s read %zu records, the whole view %zu; first difference at record %zu:",
-			prog, sp[0].lo, sp[0].hi, ns > 1 ? " (and another)" : "",
-			now->nr, whole.nr, i);
-		if (i < now->nr)
-			fprintf(stderr, " range %lx-%lx %s merge=%s", now->r[i].start,
-				now->r[i].end, now->r[i].perms, now->r[i].merge);
+		fprintf(stderr, "%s: trace: range read: kept %zu records (%llu bytes), the whole view %zu (%llu); first difference at record %zu:",
+			prog, m->nr, m->size, whole.nr, whole.size, i);
+		if (i < m->nr)
+			fprintf(stderr, " kept %lx-%lx %s merge=%s", m->r[i].start,
+				m->r[i].end, m->r[i].perms, m->r[i].merge);
 		if (i < whole.nr)
 			fprintf(stderr, " whole %lx-%lx %s merge=%s", whole.r[i].start,
 				whole.r[i].end, whole.r[i].perms, whole.r[i].merge);
@@ -1440,90 +1611,70 @@ static void verify_range(struct trace *t, struct mm *mm, const struct span *sp,
 }
 
 /*
- * The map of @tk's process at its call's entry or exit, into @now: only
- * what the call can change where that can be told and read (TAKE_NONE
- * where there is nothing to read), else whole.
+ * The map of @tk's process at its call's entry or exit: what changed in
+ * the range the call can change, where that can be told and read in one
+ * range (TAKE_NONE where there is nothing to read), else the whole map.
  */
 static enum take map_take_call(struct trace *t, struct mm *mm, const struct task *tk,
 			       bool at_exit, int64_t rval, bool is_error,
-			       struct map *now)
+			       struct taken *out)
 {
-	struct span sp[2];
+	struct span sp[2] = { { 0, 0 }, { 0, 0 } };
+	struct lm_proc p;
 	int ns = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (t->use_view && !t->whole && !mm->no_range && mm->map.valid)
 		ns = call_spans(tk, &mm->map, at_exit, rval, is_error, sp);
 	if (!ns)
 		return TAKE_NONE;
-	if (ns > 0 && map_take_spans(mm, sp, ns, now)) {
-		t->ranged++;
-		if (t->verify)
-			verify_range(t, mm, sp, ns, now);
-		return TAKE_OK;
+	/* two places (mremap moving) are one range if they meet */
+	if (ns == 2 && sp[0].lo <= sp[1].hi && sp[1].lo <= sp[0].hi) {
+		sp[0].lo = sp[0].lo < sp[1].lo ? sp[0].lo : sp[1].lo;
+		sp[0].hi = sp[0].hi > sp[1].hi ? sp[0].hi : sp[1].hi;
+		ns = 1;
 	}
-	return map_take(t, mm->tgid, now) ? TAKE_OK : TAKE_FAILED;
-}
+	if (ns == 1 && view_range(mm, sp, &p)) {
+		bool ok = delta_build(mm, sp, &p, &out->d);
 
-static bool shown(const struct trace *t, const struct task *tk)
-{
-	return t->follow || tk->tgid == t->child;
-}
-
-static void put_prefix(struct trace *t, const struct task *tk)
-{
-	if (t->many || tk->tid != t->child)
-		fprintf(t->out, "[pid %5d] ", (int)tk->tid);
+		lm_proc_free(&p);
+		if (ok) {
+			out->partial = true;
+			t->ranged++;
+			return TAKE_OK;
+		}
+		delta_free(&out->d);
+	}
+	return map_take(t, mm->tgid, &out->now) ? TAKE_OK : TAKE_FAILED;
 }
 
 /*
- * What turned @a into @b, as text or JSON operations, in a string of its
- * own (free it); *@ops: how many.
+ * What the stop changed, from what it took (@tk) against the kept map, as
+ * text or JSON operations (@out NULL: only the histories), then kept.
  */
-static char *diff_string(struct map *a, struct map *b, bool mremap,
-			 unsigned long call, const struct span *fresh,
-			 unsigned int *ops)
+static char *take_keep(struct trace *t, struct mm *mm, struct taken *tk, bool out,
+		       bool mremap, unsigned long call, const struct span *fresh,
+		       unsigned int *ops)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *d = open_memstream(&text, &len);
+	char *diff = NULL;
 
-	if (!d) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
+	*ops = 0;
+	if (tk->partial) {
+		delta_take(mm, &tk->d);
+		if (out)
+			diff = diff_string(&tk->d.old, &tk->d.new, mremap, call, fresh, ops);
+		else
+			*ops = map_diff(NULL, "", &tk->d.old, &tk->d.new, mremap, call, fresh);
+		delta_apply(mm, &tk->d);
+		if (t->verify)
+			verify_range(t, mm);
+		return diff;
 	}
-	*ops = map_diff(d, "    ", a, b, mremap, call, fresh);
-	fclose(d);
-	return text;
-}
-
-/* The line of a call (or of a change between calls: @text NULL). */
-static void put_call(struct trace *t, const struct task *tk, const char *text,
-		     const struct call_desc *d, int64_t rval, bool is_error,
-		     const char *ops)
-{
-	if (json_out) {
-		fprintf(t->out, "{\"pid\":%d,", (int)tk->tid);
-		if (text) {
-			fprintf(t->out, "\"seq\":%lu,\"call\":", t->calls);
-			put_json_str(t->out, text);
-			fputc(',', t->out);
-			put_return(t->out, d, rval, is_error);
-		} else {
-			fputs("\"between\":true", t->out);
-		}
-		fprintf(t->out, ",\"ops\":[%s]}\n", ops);
-	} else {
-		put_prefix(t, tk);
-		if (text) {
-			fputs(text, t->out);
-			put_return(t->out, d, rval, is_error);
-		} else {
-			fputs("--- between calls (page faults, or another process):\n",
-			      t->out);
-		}
-		fputs(ops, t->out);
-	}
-	fflush(t->out);
+	if (out && mm->map.valid)
+		diff = diff_string(&mm->map, &tk->now, mremap, call, fresh, ops);
+	map_free(&mm->map);
+	mm->map = tk->now;
+	return diff;
 }
 
 /* The entry of a call: decode it, and take the map it starts from. */
@@ -1531,26 +1682,22 @@ static void call_enter(struct trace *t, struct task *tk, long nr,
 		       const uint64_t *args)
 {
 	struct mm *mm = mm_of(tk->tgid);
-	struct map now = { 0 };
+	bool exec = nr == __NR_execve || nr == __NR_execveat;
+	struct taken took;
+	unsigned int ops;
+	char *diff;
 
 	tk->in_call = true;
 	tk->call.nr = nr;
 	memcpy(tk->call.args, args, sizeof(tk->call.args));
 	free(tk->call.text);
 	tk->call.text = decode_call(tk->tid, nr, args, &tk->call.desc);
-	if (map_take_call(t, mm, tk, false, 0, false, &now) != TAKE_OK)
+	if (map_take_call(t, mm, tk, false, 0, false, &took) != TAKE_OK)
 		return;
-	if (mm->map.valid && shown(t, tk) && nr != __NR_execve &&
-	    nr != __NR_execveat) {
-		unsigned int ops;
-		char *diff = diff_string(&mm->map, &now, false, 0, NULL, &ops);
-
-		if (ops)
-			put_call(t, tk, NULL, NULL, 0, false, diff);
-		free(diff);
-	}
-	map_free(&mm->map);
-	mm->map = now;
+	diff = take_keep(t, mm, &took, shown(t, tk) && !exec, false, 0, NULL, &ops);
+	if (diff && ops)
+		put_call(t, tk, NULL, NULL, 0, false, diff);
+	free(diff);
 }
 
 /* Keep the next call's text and what it returned, as strace writes them. */
@@ -1637,22 +1784,24 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 	struct mm *mm = mm_of(tk->tgid);
 	bool exec = tk->call.nr == __NR_execve || tk->call.nr == __NR_execveat;
 	const char *text = tk->call.text ? tk->call.text : "?";
-	struct map none = { .valid = true }, now = { 0 };
 	struct span fresh, *mapped = NULL;
 	unsigned int ops = 0;
+	struct taken took;
 	char *diff = NULL;
-	enum take took;
+	enum take how;
 
 	tk->in_call = false;
 	t->calls++;
 	keep_call_text(text, tk->call.desc, rval, is_error);
-	if (exec)
-		took = map_take(t, tk->tgid, &now) ? TAKE_OK : TAKE_FAILED;
-	else
-		took = map_take_call(t, mm, tk, true, rval, is_error, &now);
-	if (took != TAKE_OK) {
+	if (exec) {
+		memset(&took, 0, sizeof(took));
+		how = map_take(t, tk->tgid, &took.now) ? TAKE_OK : TAKE_FAILED;
+	} else {
+		how = map_take_call(t, mm, tk, true, rval, is_error, &took);
+	}
+	if (how != TAKE_OK) {
 		/* TAKE_NONE: a failed mmap(NULL), which changed nothing */
-		if (shown(t, tk) && (took == TAKE_FAILED || t->verbose))
+		if (shown(t, tk) && (how == TAKE_FAILED || t->verbose))
 			put_call(t, tk, text, tk->call.desc, rval, is_error, "");
 		return;
 	}
@@ -1663,16 +1812,19 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 		fresh.hi = fresh.lo + ((tk->call.args[1] + page - 1) & ~(page - 1));
 		mapped = &fresh;
 	}
-	if (exec && !is_error)
-		diff = diff_string(&none, &now, false, t->calls, NULL, &ops);
-	else if (mm->map.valid)
-		diff = diff_string(&mm->map, &now, tk->call.nr == __NR_mremap,
-				   t->calls, mapped, &ops);
+	if (exec && !is_error) {
+		struct map none = { .valid = true };
+
+		diff = diff_string(&none, &took.now, false, t->calls, NULL, &ops);
+		map_free(&mm->map);
+		mm->map = took.now;
+	} else {
+		diff = take_keep(t, mm, &took, true, tk->call.nr == __NR_mremap,
+				 t->calls, mapped, &ops);
+	}
 	if (shown(t, tk) && (ops || t->verbose || exec))
 		put_call(t, tk, text, tk->call.desc, rval, is_error, diff ? diff : "");
 	free(diff);
-	map_free(&mm->map);
-	mm->map = now;
 }
 
 static int install_filter(void)
