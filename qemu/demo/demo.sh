@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest (busybox sh): start a program that uses libstdc++
 # and show its libmaps view next to what /proc/<pid>/maps says; with the
-# tool (demo.sh PROG [LIBMAPS]), also its tree, JSON and explanation.
+# tool (demo.sh PROG [LIBMAPS [LIBGAP]]), also its tree, JSON and
+# explanation, the trace of the program's start, and, with LIBGAP (a
+# library linked with -z max-page-size=0x200000), the loader's calls that
+# give that library its ---p gaps.
 set -eu
 
 prog=$1
 tool=${2:-}
+libgap=${3:-}
 fifo=/tmp/demo.in
 mkfifo "$fifo"
 "$prog" < "$fifo" > /tmp/demo.out &
@@ -38,6 +42,38 @@ if [ -n "$tool" ]; then
 	echo
 	echo "### libmaps --explain $pid libstdc++"
 	"$tool" --explain "$pid" libstdc++
+fi
+
+if [ -n "$tool" ]; then
+	echo
+	echo "### libmaps trace -- $prog </dev/null (the program's start, call by call)"
+	"$tool" trace -o /tmp/demo.trace -- "$prog" </dev/null >/dev/null
+	cat /tmp/demo.trace
+fi
+if [ -n "$tool" ] && [ -n "$libgap" ]; then
+	echo
+	echo "### libmaps trace -s -- env LD_PRELOAD=$libgap $prog </dev/null"
+	echo "### (the calls that touched $libgap, then its records' histories)"
+	"$tool" trace -s -o /tmp/demo.trace -- env LD_PRELOAD="$libgap" "$prog" \
+		</dev/null >/dev/null
+	# a call's block is its line and the indented lines after it; the
+	# block before the first that names the library is the loader's
+	# reservation of the library's whole span (anonymous, PROT_NONE)
+	awk -v lib="$libgap" '
+		function flush() {
+			if (block != "" && index(block, lib)) {
+				if (!shown++)
+					printf "%s", prev
+				printf "%s", block
+			}
+			prev = block
+			block = ""
+		}
+		/^===/ { flush(); summary = 1; print; next }
+		summary { if (/^[0-9a-f]/) { show = index($0, lib) > 0 } if (show) print; next }
+		/^[^ ]/ { flush() }
+		{ block = block $0 "\n" }
+		END { flush() }' /tmp/demo.trace
 fi
 
 exec 3>&-
