@@ -155,7 +155,7 @@ static void human(char *buf, size_t len, unsigned long long bytes)
 }
 
 /* Wrap @text at 76 columns, as one paragraph. */
-static void para(FILE *out, const char *text)
+void lm_para(FILE *out, const char *text)
 {
 	const char *s = text;
 	int col = 0;
@@ -199,7 +199,7 @@ static void buf_open(struct buf *b)
 static void buf_para(FILE *out, struct buf *b)
 {
 	fclose(b->f);
-	para(out, b->s);
+	lm_para(out, b->s);
 	free(b->s);
 }
 

@@ -16,6 +16,9 @@ bool lm_group_matches(const struct lm_group *g, const char *pattern);
  */
 int lm_explain(FILE *out, const struct lm_proc *p, const char *pattern);
 
+/* @text wrapped at 76 columns, as one paragraph, and an empty line. */
+void lm_para(FILE *out, const char *text);
+
 /* One line saying what a THP reason or a merge reason means. */
 const char *lm_thp_reason_text(const char *reason);
 const char *lm_flag_text(const char *mnemonic);

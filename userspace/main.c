@@ -21,6 +21,7 @@
 #include "columns.h"
 #include "elf.h"
 #include "explain.h"
+#include "story.h"
 #include "trace.h"
 #include "view.h"
 
@@ -55,6 +56,7 @@ static void usage(void)
 	printf("Usage:\n"
 	       " %1$s [options] <pid>|self...\n"
 	       " %1$s --explain <pid> [<library>]\n"
+	       " %1$s --explain <trace file> [<library>]\n"
 	       " %1$s --lib <pattern> [<pid>...]\n"
 	       " %1$s --summary [<pid>...]\n"
 	       " %1$s trace [options] [--] <command> [<argument>...]\n\n"
@@ -356,7 +358,18 @@ int main(int argc, char **argv)
 		pid_t pid;
 
 		if (ctl.input ? optind + 1 < argc : optind >= argc || optind + 2 < argc)
-			usage_error("%s", "--explain takes a pid and an optional library");
+			usage_error("%s", "--explain takes a pid (or a trace file) and an optional library");
+		if (!ctl.input && parse_pid(argv[optind], &pid) &&
+		    access(argv[optind], F_OK) == 0) {
+			/* a trace written by libmaps trace -s */
+			pattern = optind + 1 < argc ? argv[optind + 1] : NULL;
+			rc = lm_explain_trace(stdout, argv[optind], pattern);
+			if (rc == 0)
+				fprintf(stderr, "%s: %s: no mapped file%s%s in its summary\n", prog,
+					argv[optind], pattern ? " matching " : "",
+					pattern ? pattern : "");
+			return rc > 0 ? 0 : 1;
+		}
 		if (ctl.input) {
 			pattern = optind < argc ? argv[optind] : NULL;
 			if (load_input(&ctl, &p))
