@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -292,6 +293,25 @@ int main(int argc, char **argv)
 			r + 6 * pg, 3 * pg, 3 * pg, free2 + 2 * pg, free2 + 2 * pg),
 		    "moved", L(rec(r + 6 * pg, r + 9 * pg, "rw-p")),
 		    L(rec(free2 + 2 * pg, free2 + 5 * pg, "rw-p")), NULL);
+
+	/*
+	 * mseal (6.10+) of the middle page: split in three, as maps shows it
+	 * too.  Where the kernel has no mseal, nothing changes (and nothing
+	 * is expected: a failed call is not shown).
+	 */
+	{
+		unsigned long m = reserve(3);
+
+		if (!syscall(462 /* __NR_mseal */, m + pg, pg, 0)) {
+			maps_are(m, m + 3 * pg, L(rec(m, m + pg, "---p"),
+						  rec(m + pg, m + 2 * pg, "---p"),
+						  rec(m + 2 * pg, m + 3 * pg, "---p")));
+			expect_step(fmt("mseal(%#lx, %lu, 0) = 0", m + pg, pg),
+				    "split", L(rec(m, m + 3 * pg, "---p")),
+				    L(rec(m, m + pg, "---p"), rec(m + pg, m + 2 * pg, "---p"),
+				      rec(m + 2 * pg, m + 3 * pg, "---p")), NULL);
+		}
+	}
 
 	/* brk growth: the heap ends at the new break */
 	brk0 = (unsigned long)sbrk(0);
