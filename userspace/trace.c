@@ -1827,44 +1827,124 @@ static void call_exit(struct trace *t, struct task *tk, int64_t rval,
 	free(diff);
 }
 
-static int install_filter(void)
-{
 #ifdef LM_AUDIT_ARCH
-	struct sock_filter f[64];
-	struct sock_fprog fprog;
-	unsigned int n = 0, i;
-
 #define LD(off)	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, t, e)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (e))
+#define JGE(k, t, e)	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (e))
 #define RET(v)	BPF_STMT(BPF_RET | BPF_K, (v))
+
+/* The instructions of the verdict on call @nr, once it is known to be it. */
+static unsigned int verdict_len(unsigned int nr)
+{
+	return nr == __NR_prctl || nr == __NR_ioctl ? 5 : 1;
+}
+
+static unsigned int put_verdict(struct sock_filter *f, unsigned int nr)
+{
+	unsigned int n = 0;
+
+	if (nr == __NR_prctl) {
+		/* only the options that change a map */
+		f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[0]));
+		f[n++] = (struct sock_filter)JEQ(PR_SET_VMA, 2, 0);
+		f[n++] = (struct sock_filter)JEQ(PR_SET_THP_DISABLE, 1, 0);
+		f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	} else if (nr == __NR_ioctl) {
+		f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[1]));
+		f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_REGISTER, 2, 0);
+		f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_UNREGISTER, 1, 0);
+		f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	}
+	f[n++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
+	return n;
+}
+
+/* Calls at most this many are tested one after the other; more, halved. */
+#define LM_FILTER_LEAF	3
+
+/* The length of the decision tree put_tree() writes for @nrs[0..@n). */
+static unsigned int tree_len(const unsigned int *nrs, unsigned int n)
+{
+	unsigned int len = 0;
+
+	if (n > LM_FILTER_LEAF)
+		return 1 + tree_len(nrs, n / 2) + tree_len(nrs + n / 2, n - n / 2);
+	for (unsigned int i = 0; i < n; i++)
+		len += 1 + verdict_len(nrs[i]);
+	return len + 1;
+}
+
+/*
+ * A binary search over the sorted call numbers @nrs[0..@n), the call's
+ * number in the accumulator: the calls that are not traced (all but a
+ * few dozen, read() and write() among them) are let through after about
+ * log2(n) tests, not after a test of every traced call.
+ */
+static unsigned int put_tree(struct sock_filter *f, const unsigned int *nrs, unsigned int n)
+{
+	unsigned int k = 0, i, at;
+
+	if (n > LM_FILTER_LEAF) {
+		unsigned int left = tree_len(nrs, n / 2);
+
+		f[k++] = (struct sock_filter)JGE(nrs[n / 2], (unsigned char)left, 0);
+		k += put_tree(f + k, nrs, n / 2);
+		k += put_tree(f + k, nrs + n / 2, n - n / 2);
+		return k;
+	}
+	/* n tests, each jumping to its verdict, then ALLOW, then the verdicts */
+	for (i = 0, at = n + 1; i < n; i++) {
+		f[k] = (struct sock_filter)JEQ(nrs[i], (unsigned char)(at - k - 1), 0);
+		at += verdict_len(nrs[i]);
+		k++;
+	}
+	f[k++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
+	for (i = 0; i < n; i++)
+		k += put_verdict(f + k, nrs[i]);
+	return k;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The seccomp filter: SECCOMP_RET_TRACE for the calls that can change a
+ * map (call_traced()), SECCOMP_RET_ALLOW for every other; into @f, which
+ * has room for @max instructions.  Returns how many, 0 if they do not fit.
+ */
+static unsigned int build_filter(struct sock_filter *f, unsigned int max)
+{
+	unsigned int nrs[NCALLS], n = 0, i;
+
+	for (i = 0; i < NCALLS; i++)
+		nrs[i] = (unsigned int)calls[i].nr;
+	qsort(nrs, NCALLS, sizeof(nrs[0]), cmp_uint);
+	if (4 + tree_len(nrs, NCALLS) > max)
+		return 0;
 	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, arch));
 	f[n++] = (struct sock_filter)JEQ(LM_AUDIT_ARCH, 1, 0);
 	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, nr));
-	/* prctl and ioctl: only the options that change a map */
-	f[n++] = (struct sock_filter)JEQ(__NR_prctl, 0, 4);
-	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[0]));
-	f[n++] = (struct sock_filter)JEQ(PR_SET_VMA, 6, 0);
-	f[n++] = (struct sock_filter)JEQ(PR_SET_THP_DISABLE, 5, 0);
-	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
-	f[n++] = (struct sock_filter)JEQ(__NR_ioctl, 0, 5);
-	f[n++] = (struct sock_filter)LD(offsetof(struct seccomp_data, args[1]));
-	f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_REGISTER, 1, 0);
-	f[n++] = (struct sock_filter)JEQ(LM_UFFDIO_UNREGISTER, 0, 1);
-	f[n++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
-	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
-	for (i = 0; i < NCALLS; i++) {
-		if (calls[i].nr == __NR_prctl || calls[i].nr == __NR_ioctl)
-			continue;
-		f[n++] = (struct sock_filter)JEQ((unsigned int)calls[i].nr, 0, 1);
-		f[n++] = (struct sock_filter)RET(SECCOMP_RET_TRACE);
-	}
-	f[n++] = (struct sock_filter)RET(SECCOMP_RET_ALLOW);
-#undef LD
-#undef JEQ
-#undef RET
-	fprog.len = (unsigned short)n;
+	return n + put_tree(f + n, nrs, NCALLS);
+}
+#endif
+
+static int install_filter(void)
+{
+#ifdef LM_AUDIT_ARCH
+	struct sock_filter f[256];
+	struct sock_fprog fprog;
+
+	fprog.len = (unsigned short)build_filter(f, sizeof(f) / sizeof(f[0]));
 	fprog.filter = f;
+	if (!fprog.len) {
+		errno = E2BIG;
+		return -1;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
@@ -1873,6 +1953,11 @@ static int install_filter(void)
 	return -1;
 #endif
 }
+
+#undef LD
+#undef JEQ
+#undef JGE
+#undef RET
 
 /* The child's verdict on its filter, read by the tracer with PEEKDATA. */
 static volatile long filter_installed;
