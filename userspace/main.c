@@ -43,6 +43,26 @@ static void die_nomem(void)
 	exit(1);
 }
 
+/*
+ * At exit, as util-linux's close_stdout(): output that could not be
+ * written (a full disk, /dev/full) is an error, not a silent success.  A
+ * reader that went away (EPIPE) is not.
+ */
+static void close_stdout(void)
+{
+	bool failed = ferror(stdout) != 0;
+	int err = errno;
+
+	if (fclose(stdout)) {
+		failed = true;
+		err = errno;
+	}
+	if (failed && err != EPIPE) {
+		fprintf(stderr, "%s: write error: %s\n", prog, err ? strerror(err) : "unknown");
+		_exit(1);
+	}
+}
+
 static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "%s: ", prog);
@@ -279,7 +299,7 @@ int main(int argc, char **argv)
 	};
 	struct ctl ctl = { .out.mode = LM_MODE_TREE };
 	const char *outarg = NULL, *color = "auto";
-	bool list_columns = false;
+	bool list_columns = false, opt_list = false, opt_summary = false;
 	pid_t *pids = NULL;
 	size_t npids = 0;
 	int c, rc = 0;
@@ -287,10 +307,12 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return lm_trace_main(argc - 1, argv + 1);
+	atexit(close_stdout);
 	while ((c = getopt_long(argc, argv, "lJro:nbeL:sHhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			ctl.out.mode = LM_MODE_LIST;
+			opt_list = true;
 			break;
 		case 'J':
 			ctl.out.json = true;
@@ -315,6 +337,7 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			ctl.out.mode = LM_MODE_SUMMARY;
+			opt_summary = true;
 			break;
 		case OPT_COLOR:
 			color = optarg ? optarg : "always";
@@ -349,6 +372,14 @@ int main(int argc, char **argv)
 		lm_columns_help(stdout, "");
 		return 0;
 	}
+	/* as util-linux's err_exclusive_options(): say which, never pick one */
+	if (opt_list && opt_summary)
+		usage_error("%s", "mutually exclusive arguments: --list --summary");
+	if (ctl.explain && (opt_list || opt_summary || ctl.out.json || ctl.out.raw ||
+			    outarg || ctl.out.lib))
+		usage_error("%s", "--explain writes paragraphs: --list, --summary, --json, --raw, --output and --lib do not apply");
+	if (outarg && !*outarg)
+		usage_error("%s", "--output: no column given (--list-columns names them)");
 	ctl.out.colors = !strcmp(color, "always") ||
 		     (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !ctl.out.json && !ctl.out.raw);
 
@@ -428,6 +459,8 @@ int main(int argc, char **argv)
 		lm_proc_free(&p);
 	}
 	/* A scan (--lib or --summary without pids) skips what vanished. */
+	size_t matched = 0;
+
 	for (size_t i = 0; i < npids; i++) {
 		bool scan = !optind || optind >= argc;
 		struct lm_proc p;
@@ -441,9 +474,18 @@ int main(int argc, char **argv)
 		for (size_t g = 0; !match && g < p.ngroups; g++)
 			match = lm_group_is_file(&p.groups[g]) &&
 				lm_group_matches(&p.groups[g], ctl.out.lib);
-		if (match)
+		if (match) {
 			lm_table_add_proc(&ctl.out, &p);
+			matched++;
+		}
 		lm_proc_free(&p);
+	}
+	/* an empty answer to a search is a failure, as grep's and pgrep's */
+	if (ctl.out.lib && !matched && !ctl.input) {
+		fprintf(stderr, "%s: no process%s maps a library matching %s\n", prog,
+			optind < argc ? " of those given" : "", ctl.out.lib);
+		free(pids);
+		return 1;
 	}
 	lm_table_print(&ctl.out);
 	free(pids);
