@@ -5,8 +5,9 @@
  *   trace_bench -t LIBMAPS [-s STRACE] [-q]
  *
  * 1. One traced call: a program builds a map of N VMAs (every other page
- *    of an anonymous mapping mprotect()ed), untraced, then waits for
- *    `libmaps trace -p` to attach and times, with the vDSO's clock and so
+ *    of an anonymous mapping mprotect()ed), untraced, then says so; the
+ *    driver starts `libmaps trace -p`, and once a call is seen to stop,
+ *    the program times, with the vDSO's clock and so
  *    without a system call of its own, a loop of mprotect() of one page
  *    there and back, each call two stops of the tracer.  Run untraced,
  *    traced reading the call's range (the default) and traced reading the
@@ -104,8 +105,39 @@ static int prog_calls(long vmas, long calls, bool traced)
 	q = mmap(NULL, 3 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q == MAP_FAILED || mprotect(q + pg, pg, PROT_READ))
 		die("mmap");
-	if (traced)
+	if (traced) {
+		uint64_t fast = UINT64_MAX, t;
+
+		/* what an untraced call costs here, at best */
+		for (i = 0; i < 50; i++) {
+			t0 = now_ns();
+			if (mprotect(q + pg, pg, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE))
+				die("mprotect");
+			t = now_ns() - t0;
+			fast = t < fast ? t : fast;
+		}
+		/* the driver starts the tracer now: not while the map is built */
+		printf("ready\n");
+		fflush(stdout);
 		wait_tracer();
+		/*
+		 * TracerPid is set when the tracer seizes this process, before
+		 * it stops at a call: wait until a call is seen to stop, so that
+		 * no timed call runs before the trace does.
+		 */
+		for (i = 0;; i++) {
+			t0 = now_ns();
+			if (mprotect(q + pg, pg, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE))
+				die("mprotect");
+			if (now_ns() - t0 > 20 * fast + 20000)
+				break;
+			if (i == 60000) {
+				errno = ETIMEDOUT;
+				die("the tracer never stopped a call");
+			}
+			usleep(1000);
+		}
+	}
 	/* the first calls after the attach: not timed */
 	for (i = 0; i < 4; i++)
 		if (mprotect(q + pg, pg, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE))
@@ -263,7 +295,18 @@ static double one_call(enum how how, long vmas, long calls)
 		}
 		close(pfd[1]);
 		tpid = -1;
+		len = 0;
 		if (how != UNTRACED) {
+			/* "ready": the map is built, the tracer may come */
+			while (!memchr(out, '\n', len) &&
+			       (n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+				len += n;
+			if (len < 6 || memcmp(out, "ready\n", 6)) {
+				fprintf(stderr, "trace_bench: calls %s %s: not ready\n", a, b);
+				exit(1);
+			}
+			len -= 6;
+			memmove(out, out + 6, len);
 			snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
 			tpid = fork();
 			if (tpid < 0)
@@ -277,7 +320,6 @@ static double one_call(enum how how, long vmas, long calls)
 				_exit(127);
 			}
 		}
-		len = 0;
 		while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
 			len += n;
 		out[len] = '\0';
