@@ -412,14 +412,24 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		us[i][UNTRACED] = one_call(UNTRACED, sizes[i], calls);
 		us[i][TRACED] = one_call(TRACED, sizes[i], calls);
-		/* a twentieth of the calls: each reads the whole view, twice */
-		us[i][WHOLE] = one_call(WHOLE, sizes[i], calls / 20);
-		printf("%-8ld %10.1f %10.1f %12.1f\n", sizes[i], us[i][UNTRACED],
-		       us[i][TRACED], us[i][WHOLE]);
+		/*
+		 * A twentieth of the calls: each reads the whole view, twice.
+		 * Not above 1,000 VMAs: at 10,000 in a 7.2 guest the calls
+		 * after the attach were not seen to stop (see README).
+		 */
+		us[i][WHOLE] = sizes[i] <= 1000 ? one_call(WHOLE, sizes[i], calls / 20) : 0;
+		printf("%-8ld %10.1f %10.1f ", sizes[i], us[i][UNTRACED], us[i][TRACED]);
+		if (us[i][WHOLE])
+			printf("%12.1f\n", us[i][WHOLE]);
+		else
+			printf("%12s\n", "-");
 	}
-	printf("one traced call at %ld VMAs against %ld (goal: the same, <=1.2): range %.2f %s, whole-map %.2f\n\n",
+	printf("one traced call at %ld VMAs against %ld (goal: the same, <=1.2): range %.2f %s",
 	       sizes[1], sizes[0], us[1][TRACED] / us[0][TRACED],
-	       verdict(us[1][TRACED] / us[0][TRACED], 1.2), us[1][WHOLE] / us[0][WHOLE]);
+	       verdict(us[1][TRACED] / us[0][TRACED], 1.2));
+	if (us[1][WHOLE])
+		printf(", whole-map %.2f", us[1][WHOLE] / us[0][WHOLE]);
+	printf("\n\n");
 
 	t[UNTRACED] = whole(UNTRACED, "mm", mm);
 	t[TRACED] = whole(TRACED, "mm", mm);
