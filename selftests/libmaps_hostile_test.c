@@ -73,6 +73,26 @@ static int read_view(const char *name, struct lm_view *v)
 	return lm_parse_view(buf, v);
 }
 
+/*
+ * A child that exec()s sleep, and its view opened (an fd, or -1); the
+ * caller kills and reaps it.
+ */
+static int sleeper_view(pid_t *pid)
+{
+	char name[64];
+
+	*pid = lm_fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		execlp("sleep", "sleep", "100", (char *)NULL);
+		_exit(1);
+	}
+	usleep(200000);
+	snprintf(name, sizeof(name), LM_DEBUGFS "/%d", *pid);
+	return open(name, O_RDONLY);
+}
+
 FIXTURE(hostile) {
 	char before[4096];
 };
@@ -166,15 +186,7 @@ TEST_F(hostile, reused_pid)
 	ssize_t n;
 	int fd, lp;
 
-	a = lm_fork();
-	ASSERT_GE(a, 0);
-	if (a == 0) {
-		execlp("sleep", "sleep", "100", (char *)NULL);
-		_exit(1);
-	}
-	usleep(200000);
-	snprintf(name, sizeof(name), LM_DEBUGFS "/%d", a);
-	fd = open(name, O_RDONLY);
+	fd = sleeper_view(&a);
 	ASSERT_GE(fd, 0);
 	kill(a, SIGKILL);
 	waitpid(a, NULL, 0);
@@ -306,7 +318,7 @@ TEST_F(hostile, offsets_sizes_and_operations)
 TEST_F(hostile, range_ioctl)
 {
 	struct libmaps_range r = { 0, ~0ULL, 0 };
-	char name[64], text[1 << 16];
+	char text[1 << 16];
 	ssize_t n;
 	pid_t a;
 	int fd;
@@ -343,15 +355,7 @@ TEST_F(hostile, range_ioctl)
 	EXPECT_GT(view.map_vmas, 0U);
 	close(fd);
 
-	a = lm_fork();
-	ASSERT_GE(a, 0);
-	if (a == 0) {
-		execlp("sleep", "sleep", "100", (char *)NULL);
-		_exit(1);
-	}
-	usleep(200000);
-	snprintf(name, sizeof(name), LM_DEBUGFS "/%d", a);
-	fd = open(name, O_RDONLY);
+	fd = sleeper_view(&a);
 	ASSERT_GE(fd, 0);
 	r.end = ~0ULL;
 	ASSERT_EQ(0, ioctl(fd, LIBMAPS_IOC_RANGE, &r));
