@@ -3,12 +3,12 @@
  * Filling the libsmartcols table: a tree (process, group, records), a
  * list (one record a line) or a summary (one library a line).
  */
+#include <ctype.h>
 #include <libsmartcols.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "columns.h"
 #include "explain.h"
@@ -20,11 +20,26 @@ enum {
 	COL_HUGE, COL_PAGESIZE, COL_MERGE, COL_DEV, COL_INODE, COL_PATH,
 	COL_PROCS, COL_RSS, COL_PSS, COL_SWAP, COL_PRIVATE, COL_SHARED, COL_ANON,
 	COL_SWAPPSS, COL_LOCKED, COL_PRIVDIRTY, COL_PRIVCLEAN, COL_SHDIRTY,
-	COL_SHCLEAN, COL_MTHP, NCOLS
+	COL_SHCLEAN, COL_MTHP, COL_STATE, NCOLS
 };
 
 /* As lsblk's: a size is a string ("12K") by default, a number with -b. */
 enum coltype { COLTYPE_STR, COLTYPE_SIZE };
+
+/* What a column's cells are: --list-columns says it, as lsfd's does. */
+static const char *type_name(int json, enum coltype type)
+{
+	if (type == COLTYPE_SIZE)
+		return "<size>";
+	switch (json) {
+	case SCOLS_JSON_NUMBER:
+		return "<integer>";
+	case SCOLS_JSON_BOOLEAN_OPTIONAL:
+		return "<boolean>";
+	default:
+		return "<string>";
+	}
+}
 
 struct colinfo {
 	const char *name;
@@ -47,8 +62,10 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_COMM]	= { "COMM", 0.1, 0, SCOLS_JSON_STRING, "command name" },
 	[COL_KIND]	= { "KIND", 6, 0, SCOLS_JSON_STRING,
 			    "group kind: file, heap, stack, vdso, anon, anon-named ..." },
-	[COL_START]	= { "START", 12, 0, SCOLS_JSON_STRING, "start address (hex)" },
-	[COL_END]	= { "END", 12, 0, SCOLS_JSON_STRING, "end address (hex)" },
+	[COL_START]	= { "START", 12, 0, SCOLS_JSON_STRING,
+			    "start address (hex, as /proc/<pid>/maps writes it)" },
+	[COL_END]	= { "END", 12, 0, SCOLS_JSON_STRING,
+			    "end address (hex, as /proc/<pid>/maps writes it)" },
 	[COL_PERMS]	= { "PERMS", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/<pid>/maps" },
 	[COL_OFFSET]	= { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "file offset (hex)" },
 	[COL_SIZE]	= { "SIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "size",
@@ -59,14 +76,14 @@ static const struct colinfo infos[NCOLS] = {
 			    "what the record holds: text, rodata, relro, data, bss, gap, heap ..." },
 	[COL_SOURCE]	= { "SOURCE", 6, 0, SCOLS_JSON_STRING,
 			    "who decided the role: elf, module, or smaps (fallback)" },
-	[COL_SEGMENT]	= { "SEGMENT", 0.1, 0, SCOLS_JSON_STRING,
+	[COL_SEGMENT]	= { "SEGMENT", 0.1, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "the ELF segment the record comes from, or why ELF could not tell" },
 	[COL_FLAGS]	= { "FLAGS", 10, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "raw vm_flags (hex)" },
-	[COL_VMFLAGS]	= { "VMFLAGS", 0.2, 0, SCOLS_JSON_STRING,
+	[COL_VMFLAGS]	= { "VMFLAGS", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "decoded vm_flags (smaps VmFlags mnemonics)" },
 	[COL_THP]	= { "THP", 3, 0, SCOLS_JSON_BOOLEAN_OPTIONAL,
 			    "transparent huge pages may back the record (smaps THPeligible)" },
-	[COL_THPREASON]	= { "THP-REASON", 10, 0, SCOLS_JSON_STRING,
+	[COL_THPREASON]	= { "THP-REASON", 10, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "eligible, or the kernel rule that refuses THP" },
 	[COL_THPSIZES]	= { "THP-SIZES", 6, 0, SCOLS_JSON_STRING,
 			    "huge page sizes that may back the record" },
@@ -76,11 +93,11 @@ static const struct colinfo infos[NCOLS] = {
 			    "bytes mapped by PMD-sized huge pages now", COLTYPE_SIZE },
 	[COL_PAGESIZE]	= { "PAGESIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 			    "kernel page size (smaps KernelPageSize)", COLTYPE_SIZE },
-	[COL_MERGE]	= { "MERGE", 8, 0, SCOLS_JSON_STRING,
+	[COL_MERGE]	= { "MERGE", 8, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "why the record is not one VMA with the record before it" },
 	[COL_DEV]	= { "DEV", 5, 0, SCOLS_JSON_STRING, "device of the file (major:minor)" },
 	[COL_INODE]	= { "INODE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "inode of the file" },
-	[COL_PATH]	= { "PATH", 0.3, SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
+	[COL_PATH]	= { "PATH", 0.3, SCOLS_FL_NOEXTREMES | SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "file or group name" },
 	[COL_PROCS]	= { "PROCS", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 			    "number of processes (--summary)" },
@@ -102,6 +119,8 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_SHCLEAN]	= MEMCOL("SHARED-CLEAN", M(SHARED_CLEAN), "smaps Shared_Clean"),
 	[COL_MTHP]	= { "MTHP", 6, 0, SCOLS_JSON_STRING,
 			    "PTE-mapped large folios per size (64K:12,16K:3); - none" },
+	[COL_STATE]	= { "STATE", 6, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			    "a process with no address space, or one changed while read" },
 };
 
 struct lm_sumrow {
@@ -113,11 +132,22 @@ struct lm_sumrow {
 	pid_t last_pid;
 };
 
+/* A column's name, as -o takes it: any case, '_' for '-' (thp_reason). */
 static int column_id(const char *name, size_t len)
 {
-	for (int i = 0; i < NCOLS; i++)
-		if (strlen(infos[i].name) == len && !strncasecmp(infos[i].name, name, len))
+	for (int i = 0; i < NCOLS; i++) {
+		const char *c = infos[i].name;
+		size_t k;
+
+		if (strlen(c) != len)
+			continue;
+		for (k = 0; k < len; k++)
+			if (tolower((unsigned char)c[k]) != tolower((unsigned char)name[k]) &&
+			    !(c[k] == '-' && name[k] == '_'))
+				break;
+		if (k == len)
 			return i;
+	}
 	return -1;
 }
 
@@ -147,25 +177,75 @@ int lm_table_parse_columns(struct lm_table *t, const char *list,
 	return 0;
 }
 
+/*
+ * The default columns of each mode fit 80 columns, as lsblk's do: the
+ * free text (THP-REASON, MERGE, PATH) is truncated to fit a terminal
+ * (-u does not).  Without the module, the columns only it can fill
+ * (THP-REASON, MERGE) give way to what smaps tells (SEGMENT, THP).
+ */
+#define END_COLS	(-1)
+static const int default_cols[][2][12] = {
+	[LM_MODE_TREE] = {
+		{ COL_NAME, COL_PERMS, COL_SIZE, COL_RSS, COL_PSS, COL_ROLE,
+		  COL_THPREASON, COL_MERGE, END_COLS },
+		{ COL_NAME, COL_PERMS, COL_SIZE, COL_RSS, COL_PSS, COL_ROLE,
+		  COL_SEGMENT, COL_THP, END_COLS },
+	},
+	[LM_MODE_LIST] = {
+		{ COL_PID, COL_START, COL_END, COL_PERMS, COL_SIZE, COL_RSS,
+		  COL_ROLE, COL_MERGE, COL_PATH, END_COLS },
+		{ COL_PID, COL_START, COL_END, COL_PERMS, COL_SIZE, COL_RSS,
+		  COL_ROLE, COL_THP, COL_PATH, END_COLS },
+	},
+	[LM_MODE_SUMMARY] = {
+		{ COL_PATH, COL_PROCS, COL_RECORDS, COL_SIZE, COL_HUGE, COL_RSS,
+		  COL_PSS, END_COLS },
+		{ COL_PATH, COL_PROCS, COL_RECORDS, COL_SIZE, COL_HUGE, COL_RSS,
+		  COL_PSS, END_COLS },
+	},
+};
+
+static void add_column(struct lm_table *t, int id)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i] == id)
+			return;
+	if (t->ncols < (int)(sizeof(t->cols) / sizeof(*t->cols)))
+		t->cols[t->ncols++] = id;
+}
+
 void lm_table_default_columns(struct lm_table *t)
 {
-	static const int tree[] = { COL_NAME, COL_PERMS, COL_SIZE, COL_RSS, COL_PSS,
-				    COL_ROLE, COL_SEGMENT, COL_THP, COL_THPREASON,
-				    COL_MERGE };
-	static const int list[] = { COL_PID, COL_START, COL_END, COL_PERMS, COL_SIZE,
-				    COL_RSS, COL_PSS, COL_ROLE, COL_THPREASON,
-				    COL_MERGE, COL_PATH };
-	static const int summary[] = { COL_PATH, COL_PROCS, COL_RECORDS, COL_SIZE,
-				       COL_HUGE, COL_RSS, COL_PSS };
-	const int *d = t->mode == LM_MODE_TREE ? tree :
-		       t->mode == LM_MODE_LIST ? list : summary;
-	size_t n = t->mode == LM_MODE_TREE ? sizeof(tree) / sizeof(*tree) :
-		   t->mode == LM_MODE_LIST ? sizeof(list) / sizeof(*list) :
-		   sizeof(summary) / sizeof(*summary);
+	const int *d = default_cols[t->mode][t->fallback];
 
-	for (size_t i = 0; i < n; i++)
-		t->cols[i] = d[i];
-	t->ncols = (int)n;
+	t->ncols = 0;
+	for (int i = 0; d[i] != END_COLS; i++)
+		t->cols[t->ncols++] = d[i];
+	/* JSON: a process's pid, command and state as members of their own */
+	if (t->json && t->mode == LM_MODE_TREE) {
+		add_column(t, COL_PID);
+		add_column(t, COL_COMM);
+		add_column(t, COL_STATE);
+	}
+}
+
+void lm_default_columns_help(FILE *out)
+{
+	static const char *const modes[] = { "tree", "--list", "--summary" };
+
+	fputs("Default columns (a second line: without the module):\n", out);
+	for (int m = 0; m < 3; m++) {
+		for (int f = 0; f < 2; f++) {
+			const int *d = default_cols[m][f];
+
+			if (f && !memcmp(d, default_cols[m][0], sizeof(default_cols[m][0])))
+				break;
+			fprintf(out, " %-10s", f ? "" : modes[m]);
+			for (int i = 0; d[i] != END_COLS; i++)
+				fprintf(out, "%s%s", i ? "," : "", infos[d[i]].name);
+			fputc('\n', out);
+		}
+	}
 }
 
 static void die_nomem(void)
@@ -194,6 +274,8 @@ void lm_table_init(struct lm_table *t)
 
 		if (t->mode != LM_MODE_TREE)
 			flags &= ~SCOLS_FL_TREE;
+		if (t->notruncate)
+			flags &= ~SCOLS_FL_TRUNC;
 		cl = scols_table_new_column(t->tb, ci->name, ci->whint, flags);
 		if (!cl)
 			die_nomem();
@@ -280,15 +362,41 @@ static void set_num(struct libscols_line *ln, int i, unsigned long long v,
 	set(ln, i, utoa(buf + sizeof(buf) - 1, v, base, digits));
 }
 
+/* An address as /proc/<pid>/maps writes it: hex, at least 8 digits. */
+#define ADDR_DIGITS	8
+
 /* "start-end" */
 static void set_range(struct libscols_line *ln, int i, const struct lm_rec *r)
 {
 	char buf[48], *s;
 
 	buf[sizeof(buf) - 1] = '\0';
-	s = utoa(buf + sizeof(buf) - 1, r->end, 16, 1);
+	s = utoa(buf + sizeof(buf) - 1, r->end, 16, ADDR_DIGITS);
 	*--s = '-';
-	set(ln, i, utoa(s, r->start, 16, 1));
+	set(ln, i, utoa(s, r->start, 16, ADDR_DIGITS));
+}
+
+/*
+ * A phrase of the tool's own ("LOAD[0] r--"): with -r, words joined by
+ * '_', so that raw output's only separator is the one between columns.
+ */
+static void set_words(const struct lm_table *t, struct libscols_line *ln,
+		      int i, const char *s)
+{
+	char *w;
+
+	if (!s || !t->raw || !strchr(s, ' ')) {
+		set(ln, i, s);
+		return;
+	}
+	w = strdup(s);
+	if (!w)
+		die_nomem();
+	for (char *c = w; *c; c++)
+		if (*c == ' ')
+			*c = '_';
+	if (scols_line_refer_data(ln, i, w))
+		die_nomem();
 }
 
 static const char *group_label(const struct lm_group *g)
@@ -337,10 +445,10 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			set(ln, i, r->group->kind);
 			break;
 		case COL_START:
-			set_num(ln, i, r->start, 16, 1);
+			set_num(ln, i, r->start, 16, ADDR_DIGITS);
 			break;
 		case COL_END:
-			set_num(ln, i, r->end, 16, 1);
+			set_num(ln, i, r->end, 16, ADDR_DIGITS);
 			break;
 		case COL_PERMS:
 			set(ln, i, r->perms);
@@ -359,7 +467,7 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			set(ln, i, r->elf_role ? "elf" : p->from_smaps ? "smaps" : "module");
 			break;
 		case COL_SEGMENT:
-			set(ln, i, r->segment);
+			set_words(t, ln, i, r->segment);
 			break;
 		case COL_FLAGS:
 			if (r->has_flags)
@@ -373,8 +481,9 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 				set(ln, i, r->thp ? "yes" : "no");
 			break;
 		case COL_THPREASON:
+			/* unknown without the module: empty, null in JSON */
 			set(ln, i, r->thp_reason ? r->thp_reason :
-				   r->thp == 1 ? "eligible" : "?");
+				   r->thp == 1 ? "eligible" : NULL);
 			if (t->colors && r->thp == 1) {
 				struct libscols_cell *ce = scols_line_get_cell(ln, i);
 
@@ -401,7 +510,7 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 			set(ln, i, buf);
 			break;
 		case COL_MERGE:
-			set(ln, i, r->lib ? "no-file" : r->merge ? r->merge : "?");
+			set(ln, i, r->lib ? "no-file" : r->merge);
 			break;
 		case COL_DEV:
 			if (g->has_inode && !r->lib)
@@ -449,7 +558,7 @@ static size_t group_shown(const struct lm_group *g, const struct lm_rec **out)
  * library.  NULL or negative fields are left empty.
  */
 struct totals {
-	const char *name, *path, *comm, *kind, *segment, *source;
+	const char *name, *path, *comm, *kind, *segment, *source, *state;
 	pid_t pid;				/* 0: none */
 	const struct lm_group *inode;		/* DEV, INODE from it */
 	long long records, procs;		/* -1: none */
@@ -486,10 +595,13 @@ static void fill_totals(struct lm_table *t, struct libscols_line *ln,
 			set(ln, i, o->kind);
 			break;
 		case COL_SEGMENT:
-			set(ln, i, o->segment);
+			set_words(t, ln, i, o->segment);
 			break;
 		case COL_SOURCE:
 			set(ln, i, o->source);
+			break;
+		case COL_STATE:
+			set_words(t, ln, i, o->state);
 			break;
 		case COL_SIZE:
 			size_str(t, buf, sizeof(buf), o->size);
@@ -673,19 +785,26 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 		return;
 	}
 	if (t->mode == LM_MODE_TREE) {
+		const char *state = p->nomm ? "no address space" :
+				    p->changed ? "changed while read" : NULL;
 		char name[96];
 		struct totals o = {
 			.name = name, .pid = p->pid, .comm = p->comm,
 			.source = p->from_smaps ? "smaps" : "module",
+			.state = state,
 			.records = (long long)p->nr, .procs = -1, .huge = -1,
 			.mem = &p->mem,
 		};
 
 		for (size_t i = 0; i < p->nr; i++)
 			o.size += p->recs[i].end - p->recs[i].start;
-		snprintf(name, sizeof(name), "%d %.32s%s", (int)p->pid,
-			 p->comm ? p->comm : "", p->nomm ? " (no address space)" :
-			 p->changed ? " (changed while read)" : "");
+		/* JSON has pid, comm and state members: the name is the command */
+		if (t->json)
+			snprintf(name, sizeof(name), "%s", p->comm ? p->comm : "");
+		else
+			snprintf(name, sizeof(name), "%d %.32s%s%s%s", (int)p->pid,
+				 p->comm ? p->comm : "", state ? " (" : "",
+				 state ? state : "", state ? ")" : "");
 		ln = new_line(t, NULL);
 		fill_totals(t, ln, &o);
 	}
@@ -791,4 +910,31 @@ void lm_columns_help(FILE *out, const char *indent)
 			w = (int)strlen(infos[i].name);
 	for (int i = 0; i < NCOLS; i++)
 		fprintf(out, "%s%*s  %s\n", indent, w, infos[i].name, infos[i].help);
+}
+
+/* --list-columns: a table of its own, honouring -J and -r (as lsfd's). */
+void lm_columns_list(bool json, bool raw)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		die_nomem();
+	scols_table_set_name(tb, "columns");
+	scols_table_enable_json(tb, json);
+	scols_table_enable_raw(tb, raw);
+	scols_table_enable_noheadings(tb, !json);
+	if (!scols_table_new_column(tb, "NAME", 0, 0) ||
+	    !scols_table_new_column(tb, "TYPE", 0, 0) ||
+	    !scols_table_new_column(tb, "DESCRIPTION", 0, 0))
+		die_nomem();
+	for (int i = 0; i < NCOLS; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln || scols_line_set_data(ln, 0, infos[i].name) ||
+		    scols_line_set_data(ln, 1, type_name(infos[i].json, infos[i].type)) ||
+		    scols_line_set_data(ln, 2, infos[i].help))
+			die_nomem();
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
 }

@@ -20,6 +20,8 @@ struct lm_sumrow;
 struct lm_table {
 	enum lm_mode mode;
 	bool json, raw, noheadings, bytes, colors;
+	bool notruncate;		/* -u: free text is never truncated */
+	bool fallback;			/* smaps, not the module: its defaults */
 	const char *lib;		/* --lib: only matching file groups */
 	int cols[64];
 	int ncols;
@@ -48,5 +50,9 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p);
 void lm_table_print(struct lm_table *t);
 /* One line per column: name and what it shows. */
 void lm_columns_help(FILE *out, const char *indent);
+/* --list-columns: name, type and description, as a table (-J, -r). */
+void lm_columns_list(bool json, bool raw);
+/* Each mode's default columns, for --help. */
+void lm_default_columns_help(FILE *out);
 
 #endif /* LIBMAPS_COLUMNS_H */

@@ -110,6 +110,8 @@ static int open_mapped(const struct lm_proc *p, const struct lm_group *g,
 	return fd;
 }
 
+static const char not_elf[] = "not an ELF file";
+
 static const char *read_segs(int fd, struct segs *s)
 {
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
@@ -118,7 +120,7 @@ static const char *read_segs(int fd, struct segs *s)
 
 	memset(s, 0, sizeof(*s));
 	if (!e || elf_kind(e) != ELF_K_ELF) {
-		why = "not an ELF file";
+		why = not_elf;
 		goto out;
 	}
 	if (elf_getphdrnum(e, &n)) {
@@ -301,6 +303,23 @@ static bool label_bss(struct lm_rec *r, const struct segs *s,
 	return false;
 }
 
+/*
+ * A file that is not ELF (a locale archive, a font, a database) is no
+ * program or library: its records get no ELF role (text, rodata ...) but
+ * "file", and nothing after it is its bss.
+ */
+static void label_not_elf(struct lm_group *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		label(g->recs[i], "file", NULL,
+		      xasprintf("The file is not ELF, so it has no segments, text or data"));
+	for (size_t i = 0; i < g->nr_extra; i++) {
+		g->extra[i]->lib = NULL;
+		g->extra[i]->lib_end = 0;
+	}
+	g->nr_extra = 0;
+}
+
 void lm_elf_refine(struct lm_proc *p, bool live)
 {
 	static bool init;
@@ -329,6 +348,8 @@ void lm_elf_refine(struct lm_proc *p, bool live)
 		close(fd);
 		if (why) {
 			g->elf_status = strdup(why);
+			if (why == not_elf)
+				label_not_elf(g);
 			continue;
 		}
 		if (!find_bias(g, &s, &bias)) {

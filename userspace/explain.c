@@ -211,10 +211,8 @@ static void why_separate(FILE *f, const struct lm_rec *r, const struct lm_rec *p
 		fputs("It is separate from the data record before it because it maps no file. ", f);
 		return;
 	}
-	if (!m) {
-		fputs("(Without the libmaps module, the rule that keeps it apart from the record before it is unknown.) ", f);
+	if (!m)		/* without the module: said once, at the top */
 		return;
-	}
 	if (!strcmp(m, "first"))
 		return;
 	if (!strcmp(m, "hole")) {
@@ -308,7 +306,7 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 
 	human(size, sizeof(size), r->end - r->start);
 	buf_open(&b);
-	fprintf(b.f, "Record %d, %lx-%lx %s, %s", n, r->start, r->end, r->perms, size);
+	fprintf(b.f, "Record %d, %08lx-%08lx %s, %s", n, r->start, r->end, r->perms, size);
 	if (!r->lib)
 		fprintf(b.f, " from file offset 0x%llx", r->offset);
 	fprintf(b.f, ", is %s%s.", lm_bss_guess(r) ? "taken to be " : "",
@@ -329,7 +327,7 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 		fprintf(b.f, "Huge pages cannot back it: %s.",
 			lm_thp_reason_text(r->thp_reason));
 	else if (r->thp == 0)
-		fputs("Huge pages cannot back it (smaps' THPeligible is 0; without the module the rule that refuses is unknown).", b.f);
+		fputs("Huge pages cannot back it (smaps' THPeligible is 0).", b.f);
 	buf_para(out, &b);
 }
 
@@ -397,11 +395,14 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 		n, n == 1 ? "" : "s", hs, (int)p->pid);
 	if (counts[0] + counts[1] + counts[2] + counts[3] > 1)
 		fputs(" The dynamic loader maps each PT_LOAD segment of the ELF file with the permissions that segment asks for, so code, read-only data and writable data can never share a record.", b.f);
-	fprintf(b.f, " Here there %s", counts[0] == 1 ? "is" : "are");
-	{
+	if (g->elf_status && !strcmp(g->elf_status, "not an ELF file")) {
+		fputs(" It is not an ELF file: no program or library, so none of its records is a segment the loader mapped.", b.f);
+	} else {
 		const char *names[] = { "code", "read-only data", "RELRO", "writable data", "no-access alignment gap", "bss" };
 		bool first = true;
 		int last = -1;
+
+		fprintf(b.f, " Here there %s", counts[0] == 1 ? "is" : "are");
 
 		for (int k = 0; k < 6; k++)
 			if (counts[k])
@@ -416,16 +417,14 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 		}
 		if (first)
 			fputs(" no record the loader's segments explain", b.f);
+		fputc('.', b.f);
 	}
-	fputc('.', b.f);
 	if (nguess)
 		fprintf(b.f, " The bss record%s only guessed from %s place right after the data segment, not checked against ELF.",
 			nguess == 1 ? " is" : "s are",
 			nguess == 1 ? "its" : "their");
-	if (g->elf_status)
+	if (g->elf_status && strcmp(g->elf_status, "not an ELF file"))
 		fprintf(b.f, " The ELF headers could not be used (%s), so the roles are the module's.", g->elf_status);
-	if (p->from_smaps)
-		fputs(" The libmaps module is not loaded: this comes from /proc/<pid>/smaps, which does not say why records are kept apart or why THP does not apply.", b.f);
 	group_memory(b.f, g);
 	buf_para(out, &b);
 
@@ -454,6 +453,15 @@ int lm_explain(FILE *out, const struct lm_proc *p, const char *pattern)
 
 		if (!lm_group_is_file(g) || !lm_group_matches(g, pattern))
 			continue;
+		/* the caveat of the fallback, once */
+		if (!n && p->from_smaps) {
+			struct buf b;
+
+			buf_open(&b);
+			fprintf(b.f, "Without the libmaps module, this comes from /proc/%d/smaps, which does not say why records are kept apart or which rule keeps huge pages out.",
+				(int)p->pid);
+			buf_para(out, &b);
+		}
 		explain_group(out, p, g);
 		n++;
 	}

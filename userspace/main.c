@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "columns.h"
@@ -86,7 +87,8 @@ static void usage(void)
 	       "Options:\n"
 	       " -l, --list             a flat table, one record a line\n"
 	       " -J, --json             JSON output\n"
-	       " -r, --raw              raw output\n"
+	       " -r, --raw              raw output: --list (or --summary) without alignment\n"
+	       " -u, --notruncate       do not truncate text in columns\n"
 	       " -o, --output <list>    columns to print (+<list> adds to the default)\n"
 	       " -n, --noheadings       no headings\n"
 	       " -b, --bytes            sizes in bytes, not in human-readable form\n"
@@ -102,22 +104,38 @@ static void usage(void)
 	       " -h, --help             display this help\n"
 	       " -V, --version          display version\n\n"
 	       "Needs the libmaps module and CAP_SYS_ADMIN; without the module it falls\n"
-	       "back to /proc/<pid>/smaps and marks what it cannot tell.\n\n"
-	       "Available output columns:\n", prog);
+	       "back to /proc/<pid>/smaps and leaves out what it cannot tell.\n\n", prog);
+	lm_default_columns_help(stdout);
+	printf("\nAvailable output columns:\n");
 	lm_columns_help(stdout, " ");
 	printf("\nFor more details see libmaps(8).\n");
 	exit(0);
 }
 
+#define LM_SYSMODULE	"/sys/module/libmaps"
+#define LM_DEBUGFS_ROOT	"/sys/kernel/debug"
+#define DEBUGFS_MAGIC	0x64626720
+
+/*
+ * Is the view there?  If not, @why is one line (under 80 columns with
+ * the program's name) that says which of the two things is missing, the
+ * module or debugfs, and what to do about it.
+ */
 static bool module_present(const char **why)
 {
+	struct statfs sfs;
 	struct stat st;
 
 	if (!stat(LM_DEBUGFS, &st))
 		return true;
-	*why = errno == ENOENT ? "the libmaps module is not loaded (no " LM_DEBUGFS ")" :
-	       errno == EACCES ? "cannot reach " LM_DEBUGFS ": permission denied (it needs root)" :
-	       "cannot reach " LM_DEBUGFS;
+	if (errno == EACCES)
+		*why = LM_DEBUGFS_ROOT ": permission denied; using smaps (run as root)";
+	else if (stat(LM_SYSMODULE, &st))
+		*why = "the libmaps module is not loaded; using smaps (modprobe libmaps)";
+	else if (statfs(LM_DEBUGFS_ROOT, &sfs) || sfs.f_type != DEBUGFS_MAGIC)
+		*why = "debugfs is not mounted; using smaps (mount -t debugfs none " LM_DEBUGFS_ROOT ")";
+	else
+		*why = "the module is loaded but " LM_DEBUGFS " is missing; using smaps";
 	return false;
 }
 
@@ -128,15 +146,25 @@ static const char *open_error(int err)
 		return "no such process";
 	case ESRCH:
 		return "the process exited";
-	case EPERM:
-		return "permission denied: reading the view needs CAP_SYS_ADMIN";
-	case EACCES:
-		return "permission denied";
 	case EINTR:
 		return "interrupted while waiting for the process's mmap lock";
 	default:
 		return strerror(err);
 	}
+}
+
+/*
+ * A process that is gone is named by its pid; a file that could not be
+ * read, by its path and what to do (@fix) when it is a permission.
+ */
+static void open_failed(pid_t pid, const char *path, int err, const char *fix)
+{
+	if (err == EACCES || err == EPERM)
+		fprintf(stderr, "%s: %s: permission denied (%s)\n", prog, path, fix);
+	else if (err == ENOENT || err == ESRCH)
+		fprintf(stderr, "%s: pid %d: %s\n", prog, (int)pid, open_error(err));
+	else
+		fprintf(stderr, "%s: pid %d: %s: %s\n", prog, (int)pid, path, open_error(err));
 }
 
 static char *read_comm(pid_t pid)
@@ -162,8 +190,7 @@ static int load(struct ctl *ctl, pid_t pid, struct lm_proc *p, bool quiet)
 		text = lm_slurp(path, NULL);
 		if (!text) {
 			if (!quiet)
-				fprintf(stderr, "%s: pid %d: %s\n", prog, (int)pid,
-					open_error(errno));
+				open_failed(pid, path, errno, "the view needs root: CAP_SYS_ADMIN");
 			return -1;
 		}
 		if (lm_parse_view(text, p, err, sizeof(err))) {
@@ -174,16 +201,14 @@ static int load(struct ctl *ctl, pid_t pid, struct lm_proc *p, bool quiet)
 		free(text);
 	} else {
 		if (why && !ctl->fallback_warned) {
-			fprintf(stderr, "%s: %s; showing what /proc/<pid>/smaps tells (merge and THP reasons unknown)\n",
-				prog, why);
+			fprintf(stderr, "%s: %s\n", prog, why);
 			ctl->fallback_warned = true;
 		}
 		snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 		text = lm_slurp(path, NULL);
 		if (!text) {
 			if (!quiet)
-				fprintf(stderr, "%s: pid %d: %s\n", prog, (int)pid,
-					open_error(errno == ENOENT ? ENOENT : errno));
+				open_failed(pid, path, errno, "run as root or as its owner");
 			return -1;
 		}
 		if (lm_parse_smaps(text, pid, p, err, sizeof(err))) {
@@ -278,10 +303,12 @@ static pid_t *all_pids(size_t *n)
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_PROC, OPT_NOELF, OPT_INPUT };
+	const char *why = NULL;
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "notruncate", no_argument, NULL, 'u' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "bytes", no_argument, NULL, 'b' },
@@ -308,7 +335,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return lm_trace_main(argc - 1, argv + 1);
 	atexit(close_stdout);
-	while ((c = getopt_long(argc, argv, "lJro:nbeL:sHhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lJro:nbeL:suHhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			ctl.out.mode = LM_MODE_LIST;
@@ -319,6 +346,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			ctl.out.raw = true;
+			break;
+		case 'u':
+			ctl.out.notruncate = true;
 			break;
 		case 'o':
 			outarg = optarg;
@@ -369,7 +399,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list_columns) {
-		lm_columns_help(stdout, "");
+		lm_columns_list(ctl.out.json, ctl.out.raw);
 		return 0;
 	}
 	/* as util-linux's err_exclusive_options(): say which, never pick one */
@@ -380,6 +410,9 @@ int main(int argc, char **argv)
 		usage_error("%s", "--explain writes paragraphs: --list, --summary, --json, --raw, --output and --lib do not apply");
 	if (outarg && !*outarg)
 		usage_error("%s", "--output: no column given (--list-columns names them)");
+	/* as lsblk -r: no tree drawing; a record a line, or a library a line */
+	if (ctl.out.raw && ctl.out.mode == LM_MODE_TREE)
+		ctl.out.mode = LM_MODE_LIST;
 	ctl.out.colors = !strcmp(color, "always") ||
 		     (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !ctl.out.json && !ctl.out.raw);
 
@@ -439,6 +472,7 @@ int main(int argc, char **argv)
 		pids = all_pids(&npids);
 	}
 
+	ctl.out.fallback = !ctl.input && (ctl.force_proc || !module_present(&why));
 	lm_table_default_columns(&ctl.out);
 	if (outarg) {
 		char bad[64];

@@ -988,6 +988,12 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 	}
 	if (r)
 		r->pmd = pmd_kb / 2048;
+	/*
+	 * [vsyscall] is no VMA of the process (the kernel's gate area, which
+	 * maps shows last): the module never lists it, and neither does this.
+	 */
+	if (p->nr && !strcmp(names[p->nr - 1], "[vsyscall]"))
+		p->nr--;
 
 	/* Group as the module does: one group per file by inode and path. */
 	p->groups = xcalloc(p->nr, sizeof(*p->groups));
