@@ -72,13 +72,16 @@ demo:
 	$(MAKE) -C userspace
 	mkdir -p "$(BUILD)/demo"
 	g++ -O2 -Wall -Wextra -Werror -o "$(BUILD)/demo/stdcxx-demo" qemu/demo/stdcxx-demo.cc
-	$(MAKE) -C selftests "$(CURDIR)/selftests/build/libgap.so"
+	$(MAKE) -C selftests "$(CURDIR)/selftests/build/libgap.so" \
+		"$(CURDIR)/selftests/build/libclassic.so"
 	qemu/run --kernel "$(KERNEL)" --add "$(BUILD)/demo/stdcxx-demo" \
 		--add "$(CURDIR)/userspace/build/libmaps" \
-		--add "$(CURDIR)/selftests/build/libgap.so" -- \
+		--add "$(CURDIR)/selftests/build/libgap.so" \
+		--add "$(CURDIR)/selftests/build/libclassic.so" -- \
 		"$(CURDIR)/qemu/demo/demo.sh" "$(BUILD)/demo/stdcxx-demo" \
 		"$(CURDIR)/userspace/build/libmaps" \
-		"$(CURDIR)/selftests/build/libgap.so"
+		"$(CURDIR)/selftests/build/libgap.so" \
+		"$(CURDIR)/selftests/build/libclassic.so"
 
 clean:
 	rm -rf "$(BUILD)" .tmp_versions

@@ -27,6 +27,7 @@ struct segs {
 };
 
 static unsigned long page_size;
+static unsigned long long pmd_size;	/* the kernel's huge page; 0 unknown */
 
 static unsigned long long pdown(unsigned long long x)
 {
@@ -189,6 +190,31 @@ static void label(struct lm_rec *r, const char *role, char *segment, char *note)
 	r->elf_note = note;
 }
 
+/*
+ * Why a segment is aligned to more than a page: the linker's max-page-size
+ * is the largest page the ABI lets a kernel map it with, and it keeps any
+ * two segments (code and writable data above all) out of one such page.
+ * On x86_64 that is the PMD size, a huge page: said from the running
+ * kernel's page sizes.
+ */
+static char why[512];
+
+static const char *why_align(unsigned long long align)
+{
+	int n = snprintf(why, sizeof(why),
+			 "Why: the linker aligns each segment to the largest page size the ABI allows (its max-page-size), so that no page, however large, holds two segments with different permissions, such as code and writable data");
+
+	if (pmd_size == align)
+		snprintf(why + n, sizeof(why) - n,
+			 "; %llu KiB is this kernel's PMD size, the size of a huge page, and it maps the file with %lu KiB pages",
+			 align / 1024, page_size / 1024);
+	else if (pmd_size)
+		snprintf(why + n, sizeof(why) - n,
+			 "; this kernel's pages are %lu KiB and its huge pages (PMD) %llu KiB",
+			 page_size / 1024, pmd_size / 1024);
+	return why;
+}
+
 static void label_rec(struct lm_rec *r, const struct segs *s,
 		      unsigned long long bias)
 {
@@ -241,11 +267,11 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 			continue;
 		label(r, "gap", xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
 		      n->p_align > page_size ?
-		      xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access",
+		      xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access. %s",
 				i, hs, i + 1, (unsigned long long)n->p_vaddr,
 				(unsigned long long)n->p_align,
 				(unsigned long long)n->p_align / 1024,
-				(he - hs) / 1024) :
+				(he - hs) / 1024, why_align(n->p_align)) :
 		      xasprintf("a hole of %llu KiB between LOAD[%d] and LOAD[%d] in the file's layout, kept reserved with no access",
 				(he - hs) / 1024, i, i + 1));
 		return;
@@ -325,7 +351,11 @@ void lm_elf_refine(struct lm_proc *p, bool live)
 	static bool init;
 
 	if (!init) {
+		char *pmd = lm_slurp("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", NULL);
+
 		page_size = (unsigned long)sysconf(_SC_PAGESIZE);
+		pmd_size = pmd ? strtoull(pmd, NULL, 10) : 0;
+		free(pmd);
 		if (elf_version(EV_CURRENT) == EV_NONE)
 			return;
 		init = true;

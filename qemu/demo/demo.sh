@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest (busybox sh): start a program that uses libstdc++
 # and show its libmaps view next to what /proc/<pid>/maps says; with the
-# tool (demo.sh PROG [LIBMAPS [LIBGAP]]), also its tree, JSON and
-# explanation, the trace of the program's start, and, with LIBGAP (a
+# tool (demo.sh PROG [LIBMAPS [LIBGAP [LIBCLASSIC]]]), also its tree, JSON
+# and explanation, the trace of the program's start, and, with LIBGAP (a
 # library linked with -z max-page-size=0x200000), the loader's calls that
-# give that library its ---p gaps.
+# give that library its ---p gaps; with LIBCLASSIC (the same linked the old
+# way, -z noseparate-code), the r-xp, ---p, r--p, rw-p layout people ask
+# about, and why it is so.
 set -eu
 
 prog=$1
 tool=${2:-}
 libgap=${3:-}
+libclassic=${4:-}
 fifo=/tmp/demo.in
 mkfifo "$fifo"
 "$prog" < "$fifo" > /tmp/demo.out &
@@ -74,6 +77,30 @@ if [ -n "$tool" ] && [ -n "$libgap" ]; then
 		/^[^ ]/ { flush() }
 		{ block = block $0 "\n" }
 		END { flush() }' /tmp/demo.trace
+fi
+
+if [ -n "$tool" ] && [ -n "$libclassic" ]; then
+	exec 3>&-
+	wait "$pid"
+	rm -f /tmp/demo.out
+	mkfifo "$fifo.2"
+	LD_PRELOAD="$libclassic" "$prog" < "$fifo.2" > /tmp/demo.out &
+	pid=$!
+	exec 3> "$fifo.2"
+	while ! grep -q running /tmp/demo.out 2>/dev/null; do
+		sleep 0.1
+	done
+	echo
+	echo "### the classic layout: $libclassic, linked with"
+	echo "### -z noseparate-code -z max-page-size=0x200000, preloaded into $prog"
+	echo "### grep libclassic /proc/$pid/maps"
+	grep libclassic "/proc/$pid/maps"
+	echo
+	echo "### libmaps --lib libclassic $pid"
+	"$tool" --lib libclassic "$pid" | cat
+	echo
+	echo "### libmaps --explain $pid libclassic"
+	"$tool" --explain "$pid" libclassic
 fi
 
 exec 3>&-
