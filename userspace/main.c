@@ -22,6 +22,7 @@
 #include "columns.h"
 #include "elf.h"
 #include "explain.h"
+#include "picture.h"
 #include "story.h"
 #include "trace.h"
 #include "view.h"
@@ -34,6 +35,8 @@ struct ctl {
 	struct lm_table out;
 	bool explain, force_proc, no_elf, fallback_warned;
 	const char *input;
+	const char *picture;		/* --svg or --html FILE */
+	bool html;
 };
 
 static const char *prog = "libmaps";
@@ -78,6 +81,7 @@ static void usage(void)
 	       " %1$s [options] <pid>|self...\n"
 	       " %1$s --explain <pid> [<library>]\n"
 	       " %1$s --explain <trace file> [<library>]\n"
+	       " %1$s --svg|--html <file> <pid>\n"
 	       " %1$s --lib <pattern> [<pid>...]\n"
 	       " %1$s --summary [<pid>...]\n"
 	       " %1$s trace [options] [--] <command> [<argument>...]\n\n"
@@ -96,6 +100,8 @@ static void usage(void)
 	       " -L, --lib <pattern>    every process that maps a matching library, and a\n"
 	       "                          total line: its PSS is what they cost the machine\n"
 	       " -s, --summary          one line per library, with RSS and PSS summed\n"
+	       "     --svg <file>       draw the address space to <file> as SVG\n"
+	       "     --html <file>      the same, as a self-contained HTML page\n"
 	       "     --color[=<when>]   colours: auto, always or never\n"
 	       "     --proc             read /proc/<pid>/smaps even if the module is loaded\n"
 	       "     --no-elf           keep the module's roles; do not read ELF headers\n"
@@ -300,9 +306,38 @@ static pid_t *all_pids(size_t *n)
 	return pids;
 }
 
+/* --svg, --html: one process (or --input) drawn to a file. */
+static int draw(struct ctl *ctl, int argc, char **argv)
+{
+	struct lm_proc p;
+	FILE *f;
+	pid_t pid;
+	int rc;
+
+	if (ctl->input ? argc != 0 : argc != 1)
+		usage_error("%s", "--svg and --html take one pid (or --input)");
+	if (!ctl->input && parse_pid(argv[0], &pid))
+		usage_error("not a pid: %s", argv[0]);
+	if (ctl->input ? load_input(ctl, &p) : load(ctl, pid, &p, false))
+		return 1;
+	f = strcmp(ctl->picture, "-") ? fopen(ctl->picture, "we") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s\n", prog, ctl->picture, strerror(errno));
+		lm_proc_free(&p);
+		return 1;
+	}
+	rc = lm_picture(f, &p, ctl->html);
+	if (f != stdout && fclose(f))
+		rc = -1;
+	if (rc)
+		fprintf(stderr, "%s: %s: write error\n", prog, ctl->picture);
+	lm_proc_free(&p);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_PROC, OPT_NOELF, OPT_INPUT };
+	enum { OPT_COLOR = 256, OPT_PROC, OPT_NOELF, OPT_INPUT, OPT_SVG, OPT_HTML };
 	const char *why = NULL;
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
@@ -319,6 +354,8 @@ int main(int argc, char **argv)
 		{ "proc", no_argument, NULL, OPT_PROC },
 		{ "no-elf", no_argument, NULL, OPT_NOELF },
 		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "list-columns", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -384,6 +421,13 @@ int main(int argc, char **argv)
 		case OPT_INPUT:
 			ctl.input = optarg;
 			break;
+		case OPT_SVG:
+		case OPT_HTML:
+			if (ctl.picture)
+				usage_error("%s", "mutually exclusive arguments: --svg --html");
+			ctl.picture = optarg;
+			ctl.html = c == OPT_HTML;
+			break;
 		case 'H':
 			list_columns = true;
 			break;
@@ -408,6 +452,9 @@ int main(int argc, char **argv)
 	if (ctl.explain && (opt_list || opt_summary || ctl.out.json || ctl.out.raw ||
 			    outarg || ctl.out.lib))
 		usage_error("%s", "--explain writes paragraphs: --list, --summary, --json, --raw, --output and --lib do not apply");
+	if (ctl.picture && (ctl.explain || opt_list || opt_summary || ctl.out.json ||
+			    ctl.out.raw || outarg || ctl.out.lib))
+		usage_error("%s", "--svg and --html draw one process: --explain, --list, --summary, --json, --raw, --output and --lib do not apply");
 	if (outarg && !*outarg)
 		usage_error("%s", "--output: no column given (--list-columns names them)");
 	/* as lsblk -r: no tree drawing; a record a line, or a library a line */
@@ -453,6 +500,9 @@ int main(int argc, char **argv)
 		lm_proc_free(&p);
 		return rc;
 	}
+
+	if (ctl.picture)
+		return draw(&ctl, argc - optind, argv + optind);
 
 	for (int i = optind; i < argc; i++) {
 		pid_t pid;
