@@ -221,12 +221,6 @@ void lm_table_default_columns(struct lm_table *t)
 	t->ncols = 0;
 	for (int i = 0; d[i] != END_COLS; i++)
 		t->cols[t->ncols++] = d[i];
-	/* JSON: a process's pid, command and state as members of their own */
-	if (t->json && t->mode == LM_MODE_TREE) {
-		add_column(t, COL_PID);
-		add_column(t, COL_COMM);
-		add_column(t, COL_STATE);
-	}
 }
 
 void lm_default_columns_help(FILE *out)
@@ -258,6 +252,15 @@ void lm_table_init(struct lm_table *t)
 {
 	const char *names[] = { "processes", "records", "libraries" };
 
+	/*
+	 * JSON: a process's pid, command and state are members of their own,
+	 * whatever -o says, since the process's name is only its command.
+	 */
+	if (t->json && t->mode == LM_MODE_TREE) {
+		add_column(t, COL_PID);
+		add_column(t, COL_COMM);
+		add_column(t, COL_STATE);
+	}
 	t->tb = scols_new_table();
 	if (!t->tb)
 		die_nomem();
