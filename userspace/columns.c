@@ -12,6 +12,7 @@
 
 #include "columns.h"
 #include "explain.h"
+#include "xalloc.h"
 
 enum {
 	COL_NAME, COL_PID, COL_COMM, COL_KIND, COL_START, COL_END, COL_PERMS,
@@ -242,12 +243,6 @@ void lm_default_columns_help(FILE *out)
 	}
 }
 
-static void die_nomem(void)
-{
-	fputs("libmaps: out of memory\n", stderr);
-	exit(1);
-}
-
 void lm_table_init(struct lm_table *t)
 {
 	const char *names[] = { "processes", "records", "libraries" };
@@ -263,7 +258,7 @@ void lm_table_init(struct lm_table *t)
 	}
 	t->tb = scols_new_table();
 	if (!t->tb)
-		die_nomem();
+		lm_die_nomem();
 	scols_table_set_name(t->tb, names[t->mode]);
 	lm_mem_zero(&t->lib_mem);
 	scols_table_enable_json(t->tb, t->json);
@@ -281,7 +276,7 @@ void lm_table_init(struct lm_table *t)
 			flags &= ~SCOLS_FL_TRUNC;
 		cl = scols_table_new_column(t->tb, ci->name, ci->whint, flags);
 		if (!cl)
-			die_nomem();
+			lm_die_nomem();
 		if (t->json)
 			scols_column_set_json_type(cl, ci->type == COLTYPE_SIZE &&
 						   !t->bytes ? SCOLS_JSON_STRING : ci->json);
@@ -337,7 +332,7 @@ static void size_str(const struct lm_table *t, char *buf, size_t len,
 static void set(struct libscols_line *ln, int i, const char *s)
 {
 	if (s && scols_line_set_data(ln, i, s))
-		die_nomem();
+		lm_die_nomem();
 }
 
 static void setf(struct libscols_line *ln, int i, const char *fmt, ...)
@@ -350,10 +345,10 @@ static void setf(struct libscols_line *ln, int i, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		die_nomem();
+		lm_die_nomem();
 	va_end(ap);
 	if (scols_line_refer_data(ln, i, s))
-		die_nomem();
+		lm_die_nomem();
 }
 
 static void set_num(struct libscols_line *ln, int i, unsigned long long v,
@@ -394,12 +389,12 @@ static void set_words(const struct lm_table *t, struct libscols_line *ln,
 	}
 	w = strdup(s);
 	if (!w)
-		die_nomem();
+		lm_die_nomem();
 	for (char *c = w; *c; c++)
 		if (*c == ' ')
 			*c = '_';
 	if (scols_line_refer_data(ln, i, w))
-		die_nomem();
+		lm_die_nomem();
 }
 
 static const char *group_label(const struct lm_group *g)
@@ -539,7 +534,7 @@ static struct libscols_line *new_line(struct lm_table *t, struct libscols_line *
 	struct libscols_line *ln = scols_table_new_line(t->tb, parent);
 
 	if (!ln)
-		die_nomem();
+		lm_die_nomem();
 	return ln;
 }
 
@@ -646,7 +641,7 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 	size_t n;
 
 	if (!recs)
-		die_nomem();
+		lm_die_nomem();
 	n = group_shown(g, recs);
 	if (!n) {
 		free(recs);
@@ -697,7 +692,7 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 		struct lm_sumrow *s = realloc(t->sum, (t->nsum + 1) * sizeof(*s));
 
 		if (!s)
-			die_nomem();
+			lm_die_nomem();
 		t->sum = s;
 		row = &s[t->nsum++];
 		memset(row, 0, sizeof(*row));
@@ -705,7 +700,7 @@ static void add_summary(struct lm_table *t, const struct lm_proc *p,
 		row->last_pid = -1;
 		lm_mem_zero(&row->mem);
 		if (!row->name)
-			die_nomem();
+			lm_die_nomem();
 	}
 	if (row->last_pid != p->pid)
 		row->procs++;
@@ -862,7 +857,7 @@ static void print_json_with_total(struct lm_table *t)
 	char *s = NULL, *end;
 
 	if (scols_print_table_to_string(t->tb, &s) || !s)
-		die_nomem();
+		lm_die_nomem();
 	end = strrchr(s, '}');
 	while (end && end > s && (end[-1] == '\n' || end[-1] == ' '))
 		end--;
@@ -921,7 +916,7 @@ void lm_columns_list(bool json, bool raw)
 	struct libscols_table *tb = scols_new_table();
 
 	if (!tb)
-		die_nomem();
+		lm_die_nomem();
 	scols_table_set_name(tb, "columns");
 	scols_table_enable_json(tb, json);
 	scols_table_enable_raw(tb, raw);
@@ -929,14 +924,14 @@ void lm_columns_list(bool json, bool raw)
 	if (!scols_table_new_column(tb, "NAME", 0, 0) ||
 	    !scols_table_new_column(tb, "TYPE", 0, 0) ||
 	    !scols_table_new_column(tb, "DESCRIPTION", 0, 0))
-		die_nomem();
+		lm_die_nomem();
 	for (int i = 0; i < NCOLS; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln || scols_line_set_data(ln, 0, infos[i].name) ||
 		    scols_line_set_data(ln, 1, type_name(infos[i].json, infos[i].type)) ||
 		    scols_line_set_data(ln, 2, infos[i].help))
-			die_nomem();
+			lm_die_nomem();
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);

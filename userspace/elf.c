@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "xalloc.h"
 
 #define MAX_LOADS 16
 
@@ -39,21 +40,6 @@ static unsigned long long pup(unsigned long long x)
 	return pdown(x + page_size - 1);
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		perror("libmaps");
-		exit(1);
-	}
-	va_end(ap);
-	return s;
-}
 
 /* The maps escape of a newline (\012) undone; NULL if not a plain path. */
 static char *plain_path(const char *name)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "xalloc.h"
 
 struct text {
 	const char *key, *text;
@@ -189,11 +190,7 @@ struct buf {
 static void buf_open(struct buf *b)
 {
 	b->s = NULL;
-	b->f = open_memstream(&b->s, &b->len);
-	if (!b->f) {
-		perror("libmaps");
-		exit(1);
-	}
+	b->f = lm_must(open_memstream(&b->s, &b->len));
 }
 
 static void buf_para(FILE *out, struct buf *b)

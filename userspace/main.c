@@ -26,6 +26,7 @@
 #include "story.h"
 #include "trace.h"
 #include "view.h"
+#include "xalloc.h"
 
 #ifndef LIBMAPS_VERSION
 #define LIBMAPS_VERSION "0.1"
@@ -37,15 +38,11 @@ struct ctl {
 	const char *input;
 	const char *picture;		/* --svg or --html FILE */
 	bool html;
+	const char *outarg;		/* -o */
+	bool list_columns;
 };
 
 static const char *prog = "libmaps";
-
-static void die_nomem(void)
-{
-	fprintf(stderr, "%s: out of memory\n", prog);
-	exit(1);
-}
 
 /*
  * At exit, as util-linux's close_stdout(): output that could not be
@@ -295,7 +292,7 @@ static pid_t *all_pids(size_t *n)
 			pid_t *np = realloc(pids, (cap = cap ? cap * 2 : 256) * sizeof(*np));
 
 			if (!np)
-				die_nomem();
+				lm_die_nomem();
 			pids = np;
 		}
 		pids[(*n)++] = pid;
@@ -335,10 +332,13 @@ static int draw(struct ctl *ctl, int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * The options into @ctl, and the checks between them (usage errors exit
+ * 2 from here); returns the index of the first operand.
+ */
+static int parse_options(struct ctl *ctl, int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_PROC, OPT_NOELF, OPT_INPUT, OPT_SVG, OPT_HTML };
-	const char *why = NULL;
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'J' },
@@ -361,49 +361,42 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .out.mode = LM_MODE_TREE };
-	const char *outarg = NULL, *color = "auto";
-	bool list_columns = false, opt_list = false, opt_summary = false;
-	pid_t *pids = NULL;
-	size_t npids = 0;
-	int c, rc = 0;
+	const char *color = "auto";
+	bool opt_list = false, opt_summary = false;
+	int c;
 
-	setlocale(LC_ALL, "");
-	if (argc > 1 && !strcmp(argv[1], "trace"))
-		return lm_trace_main(argc - 1, argv + 1);
-	atexit(close_stdout);
 	while ((c = getopt_long(argc, argv, "lJro:nbeL:suHhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			ctl.out.mode = LM_MODE_LIST;
+			ctl->out.mode = LM_MODE_LIST;
 			opt_list = true;
 			break;
 		case 'J':
-			ctl.out.json = true;
+			ctl->out.json = true;
 			break;
 		case 'r':
-			ctl.out.raw = true;
+			ctl->out.raw = true;
 			break;
 		case 'u':
-			ctl.out.notruncate = true;
+			ctl->out.notruncate = true;
 			break;
 		case 'o':
-			outarg = optarg;
+			ctl->outarg = optarg;
 			break;
 		case 'n':
-			ctl.out.noheadings = true;
+			ctl->out.noheadings = true;
 			break;
 		case 'b':
-			ctl.out.bytes = true;
+			ctl->out.bytes = true;
 			break;
 		case 'e':
-			ctl.explain = true;
+			ctl->explain = true;
 			break;
 		case 'L':
-			ctl.out.lib = optarg;
+			ctl->out.lib = optarg;
 			break;
 		case 's':
-			ctl.out.mode = LM_MODE_SUMMARY;
+			ctl->out.mode = LM_MODE_SUMMARY;
 			opt_summary = true;
 			break;
 		case OPT_COLOR:
@@ -413,23 +406,23 @@ int main(int argc, char **argv)
 				usage_error("unsupported color mode: %s", color);
 			break;
 		case OPT_PROC:
-			ctl.force_proc = true;
+			ctl->force_proc = true;
 			break;
 		case OPT_NOELF:
-			ctl.no_elf = true;
+			ctl->no_elf = true;
 			break;
 		case OPT_INPUT:
-			ctl.input = optarg;
+			ctl->input = optarg;
 			break;
 		case OPT_SVG:
 		case OPT_HTML:
-			if (ctl.picture)
+			if (ctl->picture)
 				usage_error("%s", "mutually exclusive arguments: --svg --html");
-			ctl.picture = optarg;
-			ctl.html = c == OPT_HTML;
+			ctl->picture = optarg;
+			ctl->html = c == OPT_HTML;
 			break;
 		case 'H':
-			list_columns = true;
+			ctl->list_columns = true;
 			break;
 		case 'h':
 			usage();
@@ -442,136 +435,158 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (list_columns) {
-		lm_columns_list(ctl.out.json, ctl.out.raw);
-		return 0;
-	}
+	if (ctl->list_columns)
+		return optind;
 	/* as util-linux's err_exclusive_options(): say which, never pick one */
 	if (opt_list && opt_summary)
 		usage_error("%s", "mutually exclusive arguments: --list --summary");
-	if (ctl.explain && (opt_list || opt_summary || ctl.out.json || ctl.out.raw ||
-			    outarg || ctl.out.lib))
+	if (ctl->explain && (opt_list || opt_summary || ctl->out.json || ctl->out.raw ||
+			    ctl->outarg || ctl->out.lib))
 		usage_error("%s", "--explain writes paragraphs: --list, --summary, --json, --raw, --output and --lib do not apply");
-	if (ctl.picture && (ctl.explain || opt_list || opt_summary || ctl.out.json ||
-			    ctl.out.raw || outarg || ctl.out.lib))
+	if (ctl->picture && (ctl->explain || opt_list || opt_summary || ctl->out.json ||
+			    ctl->out.raw || ctl->outarg || ctl->out.lib))
 		usage_error("%s", "--svg and --html draw one process: --explain, --list, --summary, --json, --raw, --output and --lib do not apply");
-	if (outarg && !*outarg)
+	if (ctl->outarg && !*ctl->outarg)
 		usage_error("%s", "--output: no column given (--list-columns names them)");
 	/* as lsblk -r: no tree drawing; a record a line, or a library a line */
-	if (ctl.out.raw && ctl.out.mode == LM_MODE_TREE)
-		ctl.out.mode = LM_MODE_LIST;
-	ctl.out.colors = !strcmp(color, "always") ||
-		     (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !ctl.out.json && !ctl.out.raw);
+	if (ctl->out.raw && ctl->out.mode == LM_MODE_TREE)
+		ctl->out.mode = LM_MODE_LIST;
+	ctl->out.colors = !strcmp(color, "always") ||
+		     (!strcmp(color, "auto") && isatty(STDOUT_FILENO) && !ctl->out.json && !ctl->out.raw);
+	return optind;
+}
 
-	if (ctl.explain) {
-		struct lm_proc p;
-		const char *pattern;
-		pid_t pid;
+/* --explain PID [LIB], or a trace file: paragraphs, not a table. */
+static int explain_main(struct ctl *ctl, int argc, char **argv)
+{
+	const char *pattern;
+	struct lm_proc p;
+	pid_t pid;
+	int rc = 0;
 
-		if (ctl.input ? optind + 1 < argc : optind >= argc || optind + 2 < argc)
-			usage_error("%s", "--explain takes a pid (or a trace file) and an optional library");
-		if (!ctl.input && parse_pid(argv[optind], &pid) &&
-		    access(argv[optind], F_OK) == 0) {
-			/* a trace written by libmaps trace -s */
-			pattern = optind + 1 < argc ? argv[optind + 1] : NULL;
-			rc = lm_explain_trace(stdout, argv[optind], pattern);
-			if (rc == 0)
-				fprintf(stderr, "%s: %s: no mapped file%s%s in its summary\n", prog,
-					argv[optind], pattern ? " matching " : "",
-					pattern ? pattern : "");
-			return rc > 0 ? 0 : 1;
-		}
-		if (ctl.input) {
-			pattern = optind < argc ? argv[optind] : NULL;
-			if (load_input(&ctl, &p))
-				return 1;
-		} else {
-			if (parse_pid(argv[optind], &pid))
-				usage_error("not a pid: %s", argv[optind]);
-			pattern = optind + 1 < argc ? argv[optind + 1] : NULL;
-			if (load(&ctl, pid, &p, false))
-				return 1;
-		}
-		if (!lm_explain(stdout, &p, pattern)) {
-			fprintf(stderr, "%s: pid %d maps no file%s%s\n", prog, (int)p.pid,
-				pattern ? " matching " : "", pattern ? pattern : "");
-			rc = 1;
-		}
-		lm_proc_free(&p);
-		return rc;
+	if (ctl->input ? argc > 1 : argc < 1 || argc > 2)
+		usage_error("%s", "--explain takes a pid (or a trace file) and an optional library");
+	if (!ctl->input && parse_pid(argv[0], &pid) && access(argv[0], F_OK) == 0) {
+		/* a trace written by libmaps trace -s */
+		pattern = argc > 1 ? argv[1] : NULL;
+		rc = lm_explain_trace(stdout, argv[0], pattern);
+		if (rc == 0)
+			fprintf(stderr, "%s: %s: no mapped file%s%s in its summary\n", prog,
+				argv[0], pattern ? " matching " : "", pattern ? pattern : "");
+		return rc > 0 ? 0 : 1;
 	}
+	if (ctl->input) {
+		pattern = argc ? argv[0] : NULL;
+		if (load_input(ctl, &p))
+			return 1;
+	} else {
+		if (parse_pid(argv[0], &pid))
+			usage_error("not a pid: %s", argv[0]);
+		pattern = argc > 1 ? argv[1] : NULL;
+		if (load(ctl, pid, &p, false))
+			return 1;
+	}
+	if (!lm_explain(stdout, &p, pattern)) {
+		fprintf(stderr, "%s: pid %d maps no file%s%s\n", prog, (int)p.pid,
+			pattern ? " matching " : "", pattern ? pattern : "");
+		rc = 1;
+	}
+	lm_proc_free(&p);
+	return rc;
+}
 
-	if (ctl.picture)
-		return draw(&ctl, argc - optind, argv + optind);
+/* The table: the given pids (or every process, for --lib and --summary). */
+static int show(struct ctl *ctl, int argc, char **argv)
+{
+	const char *why = NULL;
+	pid_t *pids = NULL;
+	size_t npids = 0, matched = 0;
+	bool scan = argc == 0;		/* skip what vanished */
+	int rc = 0;
 
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		pid_t pid;
 
 		if (parse_pid(argv[i], &pid))
 			usage_error("not a pid: %s", argv[i]);
-		pids = realloc(pids, (npids + 1) * sizeof(*pids));
-		if (!pids)
-			die_nomem();
+		pids = xrealloc(pids, (npids + 1) * sizeof(*pids));
 		pids[npids++] = pid;
 	}
-	if (ctl.input && npids)
+	if (ctl->input && npids)
 		usage_error("%s", "--input takes no pids");
-	if (!npids && !ctl.input) {
-		if (!ctl.out.lib && ctl.out.mode != LM_MODE_SUMMARY)
+	if (!npids && !ctl->input) {
+		if (!ctl->out.lib && ctl->out.mode != LM_MODE_SUMMARY)
 			usage_error("%s", "no pid given");
 		pids = all_pids(&npids);
 	}
 
-	ctl.out.fallback = !ctl.input && (ctl.force_proc || !module_present(&why));
-	lm_table_default_columns(&ctl.out);
-	if (outarg) {
+	ctl->out.fallback = !ctl->input && (ctl->force_proc || !module_present(&why));
+	lm_table_default_columns(&ctl->out);
+	if (ctl->outarg) {
 		char bad[64];
 
-		if (lm_table_parse_columns(&ctl.out, outarg, bad, sizeof(bad)))
+		if (lm_table_parse_columns(&ctl->out, ctl->outarg, bad, sizeof(bad)))
 			usage_error("unknown column: %s", bad);
 	}
-	lm_table_init(&ctl.out);
+	lm_table_init(&ctl->out);
 
-	if (ctl.input) {
+	if (ctl->input) {
 		struct lm_proc p;
 
-		if (load_input(&ctl, &p)) {
+		if (load_input(ctl, &p)) {
 			free(pids);
 			return 1;
 		}
-		lm_table_add_proc(&ctl.out, &p);
+		lm_table_add_proc(&ctl->out, &p);
 		lm_proc_free(&p);
 	}
-	/* A scan (--lib or --summary without pids) skips what vanished. */
-	size_t matched = 0;
-
 	for (size_t i = 0; i < npids; i++) {
-		bool scan = !optind || optind >= argc;
 		struct lm_proc p;
-		bool match = !ctl.out.lib;
+		bool match = !ctl->out.lib;
 
-		if (load(&ctl, pids[i], &p, scan)) {
+		if (load(ctl, pids[i], &p, scan)) {
 			if (!scan)
 				rc = 1;
 			continue;
 		}
 		for (size_t g = 0; !match && g < p.ngroups; g++)
 			match = lm_group_is_file(&p.groups[g]) &&
-				lm_group_matches(&p.groups[g], ctl.out.lib);
+				lm_group_matches(&p.groups[g], ctl->out.lib);
 		if (match) {
-			lm_table_add_proc(&ctl.out, &p);
+			lm_table_add_proc(&ctl->out, &p);
 			matched++;
 		}
 		lm_proc_free(&p);
 	}
 	/* an empty answer to a search is a failure, as grep's and pgrep's */
-	if (ctl.out.lib && !matched && !ctl.input) {
+	if (ctl->out.lib && !matched && !ctl->input) {
 		fprintf(stderr, "%s: no process%s maps a library matching %s\n", prog,
-			optind < argc ? " of those given" : "", ctl.out.lib);
+			argc ? " of those given" : "", ctl->out.lib);
 		free(pids);
 		return 1;
 	}
-	lm_table_print(&ctl.out);
+	lm_table_print(&ctl->out);
 	free(pids);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = { .out.mode = LM_MODE_TREE };
+	int first;
+
+	setlocale(LC_ALL, "");
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return lm_trace_main(argc - 1, argv + 1);
+	atexit(close_stdout);
+	first = parse_options(&ctl, argc, argv);
+	if (ctl.list_columns) {
+		lm_columns_list(ctl.out.json, ctl.out.raw);
+		return 0;
+	}
+	if (ctl.explain)
+		return explain_main(&ctl, argc - first, argv + first);
+	if (ctl.picture)
+		return draw(&ctl, argc - first, argv + first);
+	return show(&ctl, argc - first, argv + first);
 }

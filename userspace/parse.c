@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "view.h"
+#include "xalloc.h"
 
 #define LM_FORMAT_VERSION 1
 
@@ -31,39 +32,6 @@ static int fail(char *err, size_t errlen, unsigned int lineno,
 	else
 		snprintf(err, errlen, "%s", msg);
 	return -1;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d) {
-		perror("libmaps");
-		exit(1);
-	}
-	return d;
-}
-
-static char *xstrndup(const char *s, size_t len)
-{
-	char *d = strndup(s, len);
-
-	if (!d) {
-		perror("libmaps");
-		exit(1);
-	}
-	return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p) {
-		perror("libmaps");
-		exit(1);
-	}
-	return p;
 }
 
 /* --- the view's strings: each distinct one stored once --- */
@@ -117,12 +85,8 @@ static const char *str_store(struct lm_strings *t, const char *s, size_t len)
 
 	if (len + 1 > t->room) {
 		size_t size = len + 1 > STR_CHUNK ? len + 1 : STR_CHUNK;
-		struct str_chunk *c = malloc(sizeof(*c) + size);
+		struct str_chunk *c = xmalloc(sizeof(*c) + size);
 
-		if (!c) {
-			perror("libmaps");
-			exit(1);
-		}
 		c->prev = t->chunk;
 		t->chunk = c;
 		t->used = 0;

@@ -20,6 +20,7 @@
 
 #include "explain.h"
 #include "picture.h"
+#include "xalloc.h"
 
 #define LABEL_W		300	/* the group names' column */
 #define ROW_H		28

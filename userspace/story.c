@@ -19,6 +19,7 @@
 #include "explain.h"
 #include "story.h"
 #include "view.h"
+#include "xalloc.h"
 
 /* One step of a record's history, as the summary lists it. */
 struct step {
@@ -42,25 +43,9 @@ struct summary {
 	size_t nr;
 };
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		perror("libmaps");
-		exit(1);
-	}
-	return p;
-}
-
 static char *dup_str(const char *s)
 {
-	char *d = strdup(s);
-
-	if (!d) {
-		perror("libmaps");
-		exit(1);
-	}
-	return d;
+	return xstrdup(s);
 }
 
 /*
@@ -239,12 +224,8 @@ static void explain_rec(FILE *out, const struct srec *r, const struct srec *prev
 	const struct step *first = r->nsteps ? &r->steps[0] : NULL;
 	char *s = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
+	FILE *f = lm_must(open_memstream(&s, &len));
 
-	if (!f) {
-		perror("libmaps");
-		exit(1);
-	}
 	fprintf(out, "%lx-%lx %s %s\n", r->start, r->end, r->perms,
 		*r->name ? r->name : "(no file)");
 	if (!first || r->before) {

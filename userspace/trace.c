@@ -45,6 +45,7 @@
 #include "trace.h"
 #include "uapi/libmaps.h"
 #include "view.h"
+#include "xalloc.h"
 
 /* Not in every libc's headers yet: the same numbers on x86_64 and arm64. */
 #ifndef __NR_process_madvise
@@ -520,27 +521,10 @@ static void map_free(struct map *m)
 	m->valid = false;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
-	return d;
-}
-
 static struct rec *map_add(struct map *m, size_t *cap)
 {
 	if (m->nr == *cap) {
-		struct rec *r = realloc(m->r, (*cap = *cap ? *cap * 2 : 64) * sizeof(*r));
-
-		if (!r) {
-			fprintf(stderr, "%s: out of memory\n", prog);
-			exit(1);
-		}
-		m->r = r;
+		m->r = xrealloc(m->r, (*cap = *cap ? *cap * 2 : 64) * sizeof(*m->r));
 	}
 	memset(&m->r[m->nr], 0, sizeof(m->r[0]));
 	return &m->r[m->nr++];
@@ -865,12 +849,8 @@ static void hist_step(struct rec *to, const struct rec *from,
 		      unsigned long call, const char *op)
 {
 	unsigned int n = from ? from->nhist : 0;
-	struct hent *h = malloc((n + 1) * sizeof(*h));
+	struct hent *h = xmalloc((n + 1) * sizeof(*h));
 
-	if (!h) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
 	if (n)
 		memcpy(h, from->hist, n * sizeof(*h));
 	h[n].call = call;
@@ -940,10 +920,8 @@ static unsigned int map_diff(FILE *out, const char *indent,
 	bool is_move;
 	struct rec *gone = NULL, *born = NULL;
 
-	if (!o || !n || !c) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
+	if (!o || !n || !c)
+		lm_die_nomem();
 	/* what is not in both, each list in address order */
 	while (i < a->nr || j < b->nr) {
 		if (i < a->nr && j < b->nr && rec_eq(&a->r[i], &b->r[j])) {
@@ -1040,13 +1018,7 @@ static size_t nmms;
 
 static void *grow(void *v, size_t n, size_t size)
 {
-	void *p = realloc(v, (n + 1) * size);
-
-	if (!p) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
-	return p;
+	return xrealloc(v, (n + 1) * size);
 }
 
 static pid_t tgid_of(pid_t tid)
@@ -1141,12 +1113,8 @@ static char *diff_string(struct map *a, struct map *b, bool mremap,
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *d = open_memstream(&text, &len);
+	FILE *d = lm_must(open_memstream(&text, &len));
 
-	if (!d) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
 	*ops = map_diff(d, "    ", a, b, mremap, call, fresh);
 	fclose(d);
 	return text;
@@ -1710,11 +1678,7 @@ static void keep_call_text(const char *text, const struct call_desc *d,
 
 	if (!summary_wanted)
 		return;
-	f = open_memstream(&line, &len);
-	if (!f) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(1);
-	}
+	f = lm_must(open_memstream(&line, &len));
 	fputs(text, f);
 	put_return_text(f, d, rval, is_error);
 	fclose(f);
