@@ -136,9 +136,9 @@ static bool module_present(const char **why)
 	else if (stat(LM_SYSMODULE, &st))
 		*why = "the libmaps module is not loaded; using smaps (modprobe libmaps)";
 	else if (statfs(LM_DEBUGFS_ROOT, &sfs) || sfs.f_type != DEBUGFS_MAGIC)
-		*why = "debugfs is not mounted; using smaps (mount -t debugfs none " LM_DEBUGFS_ROOT ")";
+		*why = "no debugfs; using smaps (mount -t debugfs none " LM_DEBUGFS_ROOT ")";
 	else
-		*why = "the module is loaded but " LM_DEBUGFS " is missing; using smaps";
+		*why = "the module is loaded, no " LM_DEBUGFS "; using smaps";
 	return false;
 }
 
