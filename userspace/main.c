@@ -429,10 +429,10 @@ static int parse_options(struct ctl *ctl, int argc, char **argv)
 			break;
 		case 'V':
 			printf("%s %s\n", prog, LIBMAPS_VERSION);
-			return 0;
+			exit(0);
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-			return 2;
+			exit(2);
 		}
 	}
 	if (ctl->list_columns)
