@@ -646,11 +646,16 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 	unsigned int lineno = 0;
 	const char *s, *e;
 	int version, hint = 0;
+	char *end;
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
-	if (sscanf(text, "libmaps %d%n", &version, &n) != 1 ||
-	    (text[n] != ' ' && text[n] != '\n'))
+	/* not sscanf(), which would first measure the whole text */
+	if (strncmp(text, "libmaps ", 8) || !isdigit((unsigned char)text[8]))
+		return fail(err, errlen, 0, "not a libmaps view");
+	version = (int)strtol(text + 8, &end, 10);
+	n = end - text;
+	if (*end != ' ' && *end != '\n')
 		return fail(err, errlen, 0, "not a libmaps view");
 	if (version != LM_FORMAT_VERSION)
 		return fail(err, errlen, 0,
