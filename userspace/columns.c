@@ -124,15 +124,6 @@ static const struct colinfo infos[NCOLS] = {
 			    "a process with no address space, or one changed while read" },
 };
 
-struct lm_sumrow {
-	char *name;
-	unsigned long procs, records;
-	unsigned long long size, huge;
-	bool huge_unknown;
-	struct lm_mem_stats mem;
-	pid_t last_pid;
-};
-
 /* A column's name, as -o takes it: any case, '_' for '-' (thp_reason). */
 static int column_id(const char *name, size_t len)
 {
@@ -260,7 +251,7 @@ void lm_table_init(struct lm_table *t)
 	if (!t->tb)
 		lm_die_nomem();
 	scols_table_set_name(t->tb, names[t->mode]);
-	lm_mem_zero(&t->lib_mem);
+	lm_mem_zero(&t->total.mem);
 	scols_table_enable_json(t->tb, t->json);
 	scols_table_enable_raw(t->tb, t->raw);
 	scols_table_enable_noheadings(t->tb, t->noheadings);
@@ -538,19 +529,6 @@ static struct libscols_line *new_line(struct lm_table *t, struct libscols_line *
 	return ln;
 }
 
-/* Records a group shows: its own, less bss moved to its library, plus its bss. */
-static size_t group_shown(const struct lm_group *g, const struct lm_rec **out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < g->nr; i++)
-		if (!g->recs[i]->lib)
-			out[n++] = g->recs[i];
-	for (size_t i = 0; i < g->nr_extra; i++)
-		out[n++] = g->extra[i];
-	return n;
-}
-
 /*
  * A line that sums up records: a process, a group or (--summary) a
  * library.  NULL or negative fields are left empty.
@@ -634,28 +612,18 @@ static void fill_totals(struct lm_table *t, struct libscols_line *ln,
 static void add_group(struct lm_table *t, struct libscols_line *parent,
 		      const struct lm_proc *p, const struct lm_group *g)
 {
-	const struct lm_rec **recs = calloc(g->nr + g->nr_extra + 1, sizeof(*recs));
-	unsigned long long size = 0, huge = 0;
+	const struct lm_rec **recs = xcalloc(g->nr + g->nr_extra + 1, sizeof(*recs));
 	struct libscols_line *ln = NULL;
-	bool known = true;
+	unsigned long long size;
+	long long huge;
 	size_t n;
 
-	if (!recs)
-		lm_die_nomem();
-	n = group_shown(g, recs);
+	n = lm_group_shown(g, recs);
 	if (!n) {
 		free(recs);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		size += lm_lib_size(recs[i]);
-		/* huge pages of a bss record merged with other memory: whose? */
-		if (recs[i]->pmd < 0 ||
-		    (recs[i]->pmd > 0 && lm_lib_size(recs[i]) < recs[i]->end - recs[i]->start))
-			known = false;
-		else
-			huge += (unsigned long long)recs[i]->pmd << 21;
-	}
+	lm_recs_extent(recs, n, &size, &huge);
 	if (t->mode == LM_MODE_TREE) {
 		struct lm_mem_stats mem;
 		struct totals o = {
@@ -663,7 +631,7 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 			.pid = p->pid, .comm = p->comm, .kind = g->kind,
 			.segment = g->elf_status, .inode = g,
 			.records = (long long)n, .procs = -1, .size = size,
-			.huge = known ? (long long)huge : -1, .mem = &mem,
+			.huge = huge, .mem = &mem,
 		};
 
 		lm_group_mem(g, &mem);
@@ -677,53 +645,10 @@ static void add_group(struct lm_table *t, struct libscols_line *parent,
 	free(recs);
 }
 
-static void add_summary(struct lm_table *t, const struct lm_proc *p,
-			const struct lm_group *g)
-{
-	struct lm_sumrow *row = NULL;
-	struct lm_mem_stats mem;
-
-	if (!lm_group_is_file(g))
-		return;
-	for (size_t i = 0; i < t->nsum; i++)
-		if (!strcmp(t->sum[i].name, g->name))
-			row = &t->sum[i];
-	if (!row) {
-		struct lm_sumrow *s = realloc(t->sum, (t->nsum + 1) * sizeof(*s));
-
-		if (!s)
-			lm_die_nomem();
-		t->sum = s;
-		row = &s[t->nsum++];
-		memset(row, 0, sizeof(*row));
-		row->name = strdup(g->name);
-		row->last_pid = -1;
-		lm_mem_zero(&row->mem);
-		if (!row->name)
-			lm_die_nomem();
-	}
-	if (row->last_pid != p->pid)
-		row->procs++;
-	row->last_pid = p->pid;
-	row->records += g->nr + g->nr_extra;
-	row->size += g->size;
-	lm_group_mem(g, &mem);
-	lm_mem_add(&row->mem, &mem);
-	row->huge += g->huge;
-	for (size_t i = 0; i < g->nr_extra; i++) {
-		const struct lm_rec *r = g->extra[i];
-
-		row->size += lm_lib_size(r);
-		if (r->pmd > 0 && lm_lib_size(r) < r->end - r->start)
-			row->huge_unknown = true;
-		row->huge += (unsigned long long)(r->pmd > 0 ? r->pmd : 0) << 21;
-	}
-}
-
 static void print_summary(struct lm_table *t)
 {
-	for (size_t r = 0; r < t->nsum; r++) {
-		struct lm_sumrow *s = &t->sum[r];
+	for (size_t r = 0; r < t->sum.n; r++) {
+		const struct lm_libsum *s = &t->sum.rows[r];
 		struct totals o = {
 			.name = s->name, .path = s->name,
 			.records = (long long)s->records, .procs = (long long)s->procs,
@@ -733,40 +658,7 @@ static void print_summary(struct lm_table *t)
 		};
 
 		fill_totals(t, new_line(t, NULL), &o);
-		free(s->name);
 	}
-}
-
-/* The sizes of the records group @g shows, bss included. */
-static unsigned long long group_size(const struct lm_group *g)
-{
-	unsigned long long size = 0;
-
-	for (size_t i = 0; i < g->nr; i++)
-		if (!g->recs[i]->lib)
-			size += lm_lib_size(g->recs[i]);
-	for (size_t i = 0; i < g->nr_extra; i++)
-		size += lm_lib_size(g->extra[i]);
-	return size;
-}
-
-/* --lib: add what @p's matching libraries cost to the total. */
-static void add_lib_total(struct lm_table *t, const struct lm_proc *p)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < p->ngroups; i++) {
-		const struct lm_group *g = &p->groups[i];
-		struct lm_mem_stats mem;
-
-		if (!lm_group_is_file(g) || !lm_group_matches(g, t->lib))
-			continue;
-		lm_group_mem(g, &mem);
-		lm_mem_add(&t->lib_mem, &mem);
-		t->lib_size += group_size(g);
-		any = true;
-	}
-	t->lib_procs += any;
 }
 
 void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
@@ -774,12 +666,10 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 	struct libscols_line *ln = NULL;
 
 	if (t->lib)
-		add_lib_total(t, p);
+		lm_lib_total_add(&t->total, p, t->lib);
 
 	if (t->mode == LM_MODE_SUMMARY) {
-		for (size_t i = 0; i < p->ngroups; i++)
-			if (lm_group_matches(&p->groups[i], t->lib))
-				add_summary(t, p, &p->groups[i]);
+		lm_summary_add(&t->sum, p, t->lib);
 		return;
 	}
 	if (t->mode == LM_MODE_TREE) {
@@ -809,9 +699,8 @@ void lm_table_add_proc(struct lm_table *t, const struct lm_proc *p)
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const struct lm_group *g = &p->groups[i];
 
-		if (t->lib && (!lm_group_is_file(g) || !lm_group_matches(g, t->lib)))
-			continue;
-		add_group(t, ln, p, g);
+		if (lm_group_selected(g, t->lib))
+			add_group(t, ln, p, g);
 	}
 }
 
@@ -822,12 +711,12 @@ static void print_lib_total_line(struct lm_table *t)
 	char name[64];
 	struct totals o = {
 		.name = name, .path = "total", .records = -1,
-		.procs = (long long)t->lib_procs, .size = t->lib_size,
-		.huge = -1, .mem = &t->lib_mem,
+		.procs = (long long)t->total.procs, .size = t->total.size,
+		.huge = -1, .mem = &t->total.mem,
 	};
 
-	snprintf(name, sizeof(name), "total: %lu process%s", t->lib_procs,
-		 t->lib_procs == 1 ? "" : "es");
+	snprintf(name, sizeof(name), "total: %lu process%s", t->total.procs,
+		 t->total.procs == 1 ? "" : "es");
 	fill_totals(t, new_line(t, NULL), &o);
 }
 
@@ -867,8 +756,8 @@ static void print_json_with_total(struct lm_table *t)
 		return;
 	}
 	printf("%.*s,\n   \"total\": {\n", (int)(end - s), s);
-	printf("      \"processes\": %lu,\n", t->lib_procs);
-	json_size(t, "size", true, t->lib_size, false);
+	printf("      \"processes\": %lu,\n", t->total.procs);
+	json_size(t, "size", true, t->total.size, false);
 	for (int i = 0; i < LM_NR_MEM; i++) {
 		char key[32], *k;
 
@@ -876,8 +765,8 @@ static void print_json_with_total(struct lm_table *t)
 		for (k = key; *k; k++)
 			if (*k == '_')
 				*k = '-';
-		json_size(t, key, t->lib_mem.known & LM_MEM_BIT(i),
-			  t->lib_mem.v[i], i == LM_NR_MEM - 1);
+		json_size(t, key, t->total.mem.known & LM_MEM_BIT(i),
+			  t->total.mem.v[i], i == LM_NR_MEM - 1);
 	}
 	fputs("   }\n}\n", stdout);
 	free(s);
@@ -894,9 +783,8 @@ void lm_table_print(struct lm_table *t)
 	else
 		scols_print_table(t->tb);
 	scols_unref_table(t->tb);
-	free(t->sum);
+	lm_summary_free(&t->sum);
 	t->tb = NULL;
-	t->sum = NULL;
 }
 
 void lm_columns_help(FILE *out, const char *indent)

@@ -10,12 +10,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "model.h"
 #include "view.h"
 
 enum lm_mode { LM_MODE_TREE, LM_MODE_LIST, LM_MODE_SUMMARY };
 
 struct libscols_table;
-struct lm_sumrow;
 
 struct lm_table {
 	enum lm_mode mode;
@@ -26,12 +26,8 @@ struct lm_table {
 	int cols[64];
 	int ncols;
 	struct libscols_table *tb;
-	struct lm_sumrow *sum;		/* --summary: one row per library */
-	size_t nsum;
-	/* --lib: what the matching libraries cost every process shown */
-	struct lm_mem_stats lib_mem;
-	unsigned long long lib_size;
-	unsigned long lib_procs;
+	struct lm_summary sum;		/* --summary: one row per library */
+	struct lm_lib_total total;	/* --lib: what the matches cost */
 };
 
 /* The mode's default columns. */

@@ -3,12 +3,12 @@
  * --explain: paragraphs, generated from the real view, that answer "why
  * are there N records for this library" the way a kernel developer would.
  */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
+#include "model.h"
 #include "xalloc.h"
 
 struct text {
@@ -115,24 +115,6 @@ static const char *role_text(const char *role)
 	const char *t = LOOKUP(role_texts, role);
 
 	return t ? t : role;
-}
-
-static char *fnmatch_base(const char *name)
-{
-	const char *slash = strrchr(name, '/');
-
-	return (char *)(slash ? slash + 1 : name);
-}
-
-bool lm_group_matches(const struct lm_group *g, const char *pattern)
-{
-	if (!pattern)
-		return true;
-	if (strpbrk(pattern, "*?["))
-		return !fnmatch(pattern, g->name, 0) ||
-		       !fnmatch(pattern, fnmatch_base(g->name), 0);
-	return strstr(fnmatch_base(g->name), pattern) ||
-	       !strcmp(g->name, pattern);
 }
 
 static void human(char *buf, size_t len, unsigned long long bytes)

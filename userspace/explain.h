@@ -6,9 +6,6 @@
 
 #include "view.h"
 
-/* Does the name of group @g match @pattern (glob, or a substring)? */
-bool lm_group_matches(const struct lm_group *g, const char *pattern);
-
 /*
  * Plain-language paragraphs on why each file group of @p that matches
  * @pattern (every file group if NULL) has the records it has.  Returns

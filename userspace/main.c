@@ -24,6 +24,7 @@
 #include "columns.h"
 #include "elf.h"
 #include "explain.h"
+#include "model.h"
 #include "picture.h"
 #include "story.h"
 #include "trace.h"
@@ -607,17 +608,13 @@ static int show(struct ctl *ctl, int argc, char **argv)
 	}
 	for (size_t i = 0; i < npids; i++) {
 		struct lm_proc p;
-		bool match = !ctl->out.lib;
 
 		if (load(ctl, pids[i], &p, scan)) {
 			if (!scan)
 				rc = 1;
 			continue;
 		}
-		for (size_t g = 0; !match && g < p.ngroups; g++)
-			match = lm_group_is_file(&p.groups[g]) &&
-				lm_group_matches(&p.groups[g], ctl->out.lib);
-		if (match) {
+		if (lm_proc_selected(&p, ctl->out.lib)) {
 			lm_table_add_proc(&ctl->out, &p);
 			matched++;
 		}

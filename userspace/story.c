@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "model.h"
 #include "story.h"
 #include "view.h"
 #include "xalloc.h"
