@@ -166,12 +166,13 @@ static bool find_bias(const struct lm_group *g, const struct segs *s,
 	return false;
 }
 
-static void label(struct lm_rec *r, const char *role, char *segment, char *note)
+static void label(struct lm_rec *r, enum lm_role_id role, char *segment,
+		  char *note)
 {
-	free(r->elf_role);
 	free(r->segment);
 	free(r->elf_note);
-	r->elf_role = strdup(role);
+	r->elf_role_id = role;
+	r->elf_role = lm_role_names[role];
 	r->segment = segment;
 	r->elf_note = note;
 }
@@ -216,7 +217,7 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 				if (a >= pdown(s->load[i].p_vaddr) &&
 				    a < pup(s->load[i].p_vaddr + s->load[i].p_memsz))
 					break;
-			label(r, "relro",
+			label(r, LM_ROLE_RELRO,
 			      i < s->nload ? xasprintf("LOAD[%d] RELRO", i) :
 					     xasprintf("RELRO"),
 			      xasprintf("inside PT_GNU_RELRO (0x%llx-0x%llx): the loader relocated these pages and then made them read-only",
@@ -233,13 +234,13 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 		if (a < ls || a >= le)
 			continue;
 		if (l->p_flags & PF_X) {
-			label(r, "text", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			label(r, LM_ROLE_TEXT, xasprintf("LOAD[%d] %s", i, seg_perms(l)),
 			      xasprintf("LOAD[%d] is executable code", i));
 		} else if (l->p_flags & PF_W) {
-			label(r, "data", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			label(r, LM_ROLE_DATA, xasprintf("LOAD[%d] %s", i, seg_perms(l)),
 			      xasprintf("LOAD[%d] is writable data, outside PT_GNU_RELRO", i));
 		} else {
-			label(r, "rodata", xasprintf("LOAD[%d] %s", i, seg_perms(l)),
+			label(r, LM_ROLE_RODATA, xasprintf("LOAD[%d] %s", i, seg_perms(l)),
 			      xasprintf("LOAD[%d] is read-only, not executable", i));
 		}
 		return;
@@ -251,7 +252,7 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 
 		if (a < hs || b > he)
 			continue;
-		label(r, "gap", xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
+		label(r, LM_ROLE_GAP, xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
 		      n->p_align > page_size ?
 		      xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access. %s",
 				i, hs, i + 1, (unsigned long long)n->p_vaddr,
@@ -285,7 +286,7 @@ static bool label_bss(struct lm_rec *r, const struct segs *s,
 		if (!(l->p_flags & PF_W) || r->start != ef)
 			continue;
 		if (em <= ef) {
-			label(r, "anon", xasprintf("not bss: LOAD[%d] has none", i),
+			label(r, LM_ROLE_ANON, xasprintf("not bss: LOAD[%d] has none", i),
 			      xasprintf("LOAD[%d] of the file before it has no bss page: p_memsz 0x%llx ends in the page p_filesz 0x%llx ends in",
 					i, (unsigned long long)l->p_memsz,
 					(unsigned long long)l->p_filesz));
@@ -293,14 +294,14 @@ static bool label_bss(struct lm_rec *r, const struct segs *s,
 		}
 		if (r->end <= em) {
 			r->lib_end = r->end;
-			label(r, "bss", xasprintf("LOAD[%d] %s bss", i, seg_perms(l)),
+			label(r, LM_ROLE_BSS, xasprintf("LOAD[%d] %s bss", i, seg_perms(l)),
 			      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx)",
 					i, (unsigned long long)l->p_memsz,
 					(unsigned long long)l->p_filesz));
 			return true;
 		}
 		r->lib_end = em;
-		label(r, "bss",
+		label(r, LM_ROLE_BSS,
 		      xasprintf("LOAD[%d] %s bss %lluK + anon %lluK", i, seg_perms(l),
 				(em - ef) >> 10, (r->end - em) >> 10),
 		      xasprintf("the zero-filled part of LOAD[%d] past its file contents (p_memsz 0x%llx > p_filesz 0x%llx) is only the first %llu KiB, to %llx; the other %llu KiB are anonymous memory mapped right after it, which the kernel merged into the same VMA and which the library's totals leave out",
@@ -309,7 +310,7 @@ static bool label_bss(struct lm_rec *r, const struct segs *s,
 				em, (r->end - em) >> 10));
 		return true;
 	}
-	label(r, "anon", xasprintf("not bss"),
+	label(r, LM_ROLE_ANON, xasprintf("not bss"),
 	      xasprintf("no writable PT_LOAD of the file before it ends its file contents at %lx, where this record starts, so it is none of its bss",
 			r->start));
 	return false;
@@ -323,7 +324,7 @@ static bool label_bss(struct lm_rec *r, const struct segs *s,
 static void label_not_elf(struct lm_group *g)
 {
 	for (size_t i = 0; i < g->nr; i++)
-		label(g->recs[i], "file", NULL,
+		label(g->recs[i], LM_ROLE_FILE, NULL,
 		      xasprintf("The file is not ELF, so it has no segments, text or data"));
 	for (size_t i = 0; i < g->nr_extra; i++) {
 		g->extra[i]->lib = NULL;

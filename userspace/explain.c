@@ -25,40 +25,40 @@ static const char *lookup(const struct text *t, size_t n, const char *key)
 
 #define LOOKUP(table, key) lookup(table, sizeof(table) / sizeof(*(table)), key)
 
-static const struct text thp_texts[] = {
-	{ "eligible", "transparent huge pages may back it" },
-	{ "not-built", "the kernel is built without transparent huge pages" },
-	{ "no-sysfs", "the THP settings could not be read from sysfs" },
-	{ "no-mm", "it is a special mapping without an address space" },
-	{ "hw-unsupported", "the CPU or firmware cannot map huge pages" },
-	{ "nohugepage", "the program asked for no huge pages (madvise MADV_NOHUGEPAGE)" },
-	{ "prctl", "the process disabled THP with prctl(PR_SET_THP_DISABLE)" },
-	{ "prctl-except-advised", "the process disabled THP except where madvise()d, and this record was not" },
-	{ "dax", "it is DAX memory, which only the fault path maps huge" },
-	{ "special", "it is a PFN, I/O, mixed or hugetlb mapping, which THP never backs" },
-	{ "misaligned", "its file offset does not line up with its address for any huge page size" },
-	{ "too-small", "no naturally aligned huge page (2 MiB) fits inside it" },
-	{ "shmem-not-regular", "it is shmem but not a regular file" },
-	{ "shmem-deny", "shmem_enabled is 'deny'" },
-	{ "shmem-never", "the tmpfs mount (or shmem_enabled) says huge=never" },
-	{ "shmem-advise", "the tmpfs mount says huge=advise and the record was not madvise()d" },
-	{ "shmem-within-size", "the tmpfs mount says huge=within_size and the record reaches past the end of the file" },
-	{ "shmem-no-size", "no hugepages-<size>/shmem_enabled setting allows a size for shared anonymous memory" },
-	{ "sysfs-never", "transparent_hugepage/enabled is 'never'" },
-	{ "sysfs-madvise", "transparent_hugepage/enabled is 'madvise' and the record was not madvise()d with MADV_HUGEPAGE" },
-	{ "no-size-enabled", "no hugepages-<size>/enabled setting allows a size" },
-	{ "no-file", "it is neither anonymous memory nor a file the page cache can hold huge" },
-	{ "file", "the page cache of this file cannot hold huge pages (read-only file THP is off, or the filesystem has no large folios)" },
-	{ "file-noexec", "read-only file THP is only for executable mappings" },
-	{ "file-anon-inode", "it is backed by an anonymous inode (secretmem)" },
-	{ "file-writable", "the file is open for writing somewhere, so read-only file THP cannot apply" },
-	{ "file-not-regular", "the file is not a regular file" },
-	{ "exec-stack", "it is the stack of an exec that has not finished" },
+static const char *const thp_texts[LM_NR_THPS] = {
+	[LM_THP_ELIGIBLE] = "transparent huge pages may back it",
+	[LM_THP_NOT_BUILT] = "the kernel is built without transparent huge pages",
+	[LM_THP_NO_SYSFS] = "the THP settings could not be read from sysfs",
+	[LM_THP_NO_MM] = "it is a special mapping without an address space",
+	[LM_THP_HW] = "the CPU or firmware cannot map huge pages",
+	[LM_THP_NOHUGEPAGE] = "the program asked for no huge pages (madvise MADV_NOHUGEPAGE)",
+	[LM_THP_PRCTL] = "the process disabled THP with prctl(PR_SET_THP_DISABLE)",
+	[LM_THP_PRCTL_ADVISED] = "the process disabled THP except where madvise()d, and this record was not",
+	[LM_THP_DAX] = "it is DAX memory, which only the fault path maps huge",
+	[LM_THP_SPECIAL] = "it is a PFN, I/O, mixed or hugetlb mapping, which THP never backs",
+	[LM_THP_MISALIGNED] = "its file offset does not line up with its address for any huge page size",
+	[LM_THP_TOO_SMALL] = "no naturally aligned huge page (2 MiB) fits inside it",
+	[LM_THP_SHMEM_NOT_REGULAR] = "it is shmem but not a regular file",
+	[LM_THP_SHMEM_DENY] = "shmem_enabled is 'deny'",
+	[LM_THP_SHMEM_NEVER] = "the tmpfs mount (or shmem_enabled) says huge=never",
+	[LM_THP_SHMEM_ADVISE] = "the tmpfs mount says huge=advise and the record was not madvise()d",
+	[LM_THP_SHMEM_WITHIN_SIZE] = "the tmpfs mount says huge=within_size and the record reaches past the end of the file",
+	[LM_THP_SHMEM_NO_SIZE] = "no hugepages-<size>/shmem_enabled setting allows a size for shared anonymous memory",
+	[LM_THP_SYSFS_NEVER] = "transparent_hugepage/enabled is 'never'",
+	[LM_THP_SYSFS_MADVISE] = "transparent_hugepage/enabled is 'madvise' and the record was not madvise()d with MADV_HUGEPAGE",
+	[LM_THP_NO_SIZE] = "no hugepages-<size>/enabled setting allows a size",
+	[LM_THP_NO_FILE] = "it is neither anonymous memory nor a file the page cache can hold huge",
+	[LM_THP_FILE] = "the page cache of this file cannot hold huge pages (read-only file THP is off, or the filesystem has no large folios)",
+	[LM_THP_FILE_NOEXEC] = "read-only file THP is only for executable mappings",
+	[LM_THP_FILE_ANON_INODE] = "it is backed by an anonymous inode (secretmem)",
+	[LM_THP_FILE_WRITABLE] = "the file is open for writing somewhere, so read-only file THP cannot apply",
+	[LM_THP_FILE_NOT_REGULAR] = "the file is not a regular file",
+	[LM_THP_STACK] = "it is the stack of an exec that has not finished",
 };
 
-const char *lm_thp_reason_text(const char *reason)
+const char *lm_thp_reason_text(enum lm_thp_id reason)
 {
-	const char *t = reason ? LOOKUP(thp_texts, reason) : NULL;
+	const char *t = thp_texts[reason];
 
 	return t ? t : "the module did not say why (unknown reason)";
 }
@@ -94,27 +94,32 @@ const char *lm_flag_text(const char *mnemonic)
 	return t ? t : "an architecture or kernel-specific bit";
 }
 
-static const struct text role_texts[] = {
-	{ "text", "code: the library's executable instructions. Nobody writes these pages, so they stay in the page cache, shared with every process that maps the file" },
-	{ "rodata", "read-only data: the ELF headers, symbol and string tables and constants. Never written, so these pages too stay shared through the page cache" },
-	{ "relro", "RELRO: data the dynamic loader had to write while relocating the library (the GOT, vtables, pointers inside constant data) and then made read-only with mprotect(), so that a bug cannot overwrite it later. Because it was written, its pages are this process's own private copies, no longer the file's" },
-	{ "data", "writable data: the library's initialised global variables. Private copy-on-write: a page is the file's, shared, until the process first writes to it and gets its own copy" },
-	{ "bss", "bss: the zero-initialised rest of the data segment. It has no bytes in the file, so the loader maps anonymous memory for it, which is why /proc/<pid>/maps shows this record without a file name" },
-	{ "gap", "a no-access reservation between two segments: nothing may read, write or execute it" },
-	{ "heap", "the heap" }, { "stack", "the main thread's stack" },
-	{ "vdso", "the vDSO, code the kernel provides for fast system calls" },
-	{ "vvar", "data the kernel shares with the vDSO" },
-	{ "anon", "anonymous memory" }, { "anon-named", "named anonymous memory" },
-	{ "shmem", "shared memory (tmpfs)" }, { "memfd", "a memfd" },
-	{ "hugetlb", "hugetlbfs memory" }, { "device", "device or driver memory" },
-	{ "file", "a mapping of the file" }, { "special", "a kernel special mapping" },
+static const char *const role_texts[LM_NR_ROLES] = {
+	[LM_ROLE_TEXT] = "code: the library's executable instructions. Nobody writes these pages, so they stay in the page cache, shared with every process that maps the file",
+	[LM_ROLE_RODATA] = "read-only data: the ELF headers, symbol and string tables and constants. Never written, so these pages too stay shared through the page cache",
+	[LM_ROLE_RELRO] = "RELRO: data the dynamic loader had to write while relocating the library (the GOT, vtables, pointers inside constant data) and then made read-only with mprotect(), so that a bug cannot overwrite it later. Because it was written, its pages are this process's own private copies, no longer the file's",
+	[LM_ROLE_DATA] = "writable data: the library's initialised global variables. Private copy-on-write: a page is the file's, shared, until the process first writes to it and gets its own copy",
+	[LM_ROLE_BSS] = "bss: the zero-initialised rest of the data segment. It has no bytes in the file, so the loader maps anonymous memory for it, which is why /proc/<pid>/maps shows this record without a file name",
+	[LM_ROLE_GAP] = "a no-access reservation between two segments: nothing may read, write or execute it",
+	[LM_ROLE_HEAP] = "the heap",
+	[LM_ROLE_STACK] = "the main thread's stack",
+	[LM_ROLE_VDSO] = "the vDSO, code the kernel provides for fast system calls",
+	[LM_ROLE_VVAR] = "data the kernel shares with the vDSO",
+	[LM_ROLE_ANON] = "anonymous memory",
+	[LM_ROLE_ANON_NAMED] = "named anonymous memory",
+	[LM_ROLE_SHMEM] = "shared memory (tmpfs)",
+	[LM_ROLE_MEMFD] = "a memfd",
+	[LM_ROLE_HUGETLB] = "hugetlbfs memory",
+	[LM_ROLE_DEVICE] = "device or driver memory",
+	[LM_ROLE_FILE] = "a mapping of the file",
+	[LM_ROLE_SPECIAL] = "a kernel special mapping",
 };
 
-static const char *role_text(const char *role)
+static const char *role_text(const struct lm_rec *r)
 {
-	const char *t = LOOKUP(role_texts, role);
+	const char *t = role_texts[lm_role_id(r)];
 
-	return t ? t : role;
+	return t ? t : lm_role(r);
 }
 
 static void human(char *buf, size_t len, unsigned long long bytes)
@@ -182,6 +187,22 @@ static void buf_para(FILE *out, struct buf *b)
 	free(b->s);
 }
 
+/* "flags:wr+ac": the flags named, each explained; @list is ":wr+ac". */
+static void flags_differ(FILE *f, const char *list)
+{
+	char *copy = xstrdup(list ? list + 1 : ""), *tok, *save = NULL;
+	bool first = true;
+
+	fputs("It is a record of its own because its vm_flags differ from the previous record's in:", f);
+	for (tok = strtok_r(copy, "+", &save); tok;
+	     tok = strtok_r(NULL, "+", &save)) {
+		fprintf(f, "%s %s (%s)", first ? "" : ";", tok, lm_flag_text(tok));
+		first = false;
+	}
+	fputs(". The kernel merges neighbouring VMAs only when their flags are equal. ", f);
+	free(copy);
+}
+
 static void why_separate(FILE *f, const struct lm_rec *r, const struct lm_rec *prev)
 {
 	const char *m = r->merge;
@@ -192,31 +213,28 @@ static void why_separate(FILE *f, const struct lm_rec *r, const struct lm_rec *p
 	}
 	if (!m)		/* without the module: said once, at the top */
 		return;
-	if (!strcmp(m, "first"))
+	switch (r->merge_id) {
+	case LM_MERGE_FIRST:
 		return;
-	if (!strcmp(m, "hole")) {
+	case LM_MERGE_HOLE:
 		fputs("It does not touch the record before it: other mappings lie between them. ", f);
-	} else if (!strncmp(m, "flags:", 6)) {
-		char *list = strdup(m + 6), *tok, *save = NULL;
-		bool first = true;
-
-		fputs("It is a record of its own because its vm_flags differ from the previous record's in:", f);
-		for (tok = strtok_r(list, "+", &save); tok;
-		     tok = strtok_r(NULL, "+", &save)) {
-			fprintf(f, "%s %s (%s)", first ? "" : ";", tok, lm_flag_text(tok));
-			first = false;
-		}
-		fputs(". The kernel merges neighbouring VMAs only when their flags are equal. ", f);
-		free(list);
-	} else if (!strcmp(m, "offset")) {
+		return;
+	case LM_MERGE_FLAGS:
+		flags_differ(f, strchr(m, ':'));
+		return;
+	case LM_MERGE_OFFSET:
 		fputs("Its file offset does not continue where the previous record's ends, so the two cannot be one VMA. ", f);
-	} else if (!strcmp(m, "file")) {
+		return;
+	case LM_MERGE_FILE:
 		fputs("It maps the same file through a different open file, and VMAs of different open files never merge. ", f);
-	} else if (!strcmp(m, "anon-vma")) {
+		return;
+	case LM_MERGE_ANON_VMA:
 		fputs("Its private pages belong to a different anon_vma than the previous record's (for instance after a fork), which keeps them apart. ", f);
-	} else if (!strcmp(m, "mergeable")) {
+		return;
+	case LM_MERGE_MERGEABLE:
 		fputs("No kernel merge rule keeps it apart from the previous record: the kernel could have merged them, which is worth a closer look. ", f);
-	} else {
+		return;
+	default:
 		fprintf(f, "The kernel keeps it apart from the previous record by its '%s' rule. ", m);
 	}
 }
@@ -248,7 +266,7 @@ static void record_memory(FILE *f, const struct lm_rec *r)
 	unsigned long long rss, pss, priv, shared, swap;
 	char a[32], b[32], c[32];
 
-	if (!strcmp(lm_role(r), "gap")) {
+	if (lm_role_id(r) == LM_ROLE_GAP) {
 		gap_memory(f, r);
 		return;
 	}
@@ -289,12 +307,12 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 	if (!r->lib)
 		fprintf(b.f, " from file offset 0x%llx", r->offset);
 	fprintf(b.f, ", is %s%s.", lm_bss_guess(r) ? "taken to be " : "",
-		role_text(lm_role(r)));
+		role_text(r));
 	if (r->segment && r->elf_role)
 		fprintf(b.f, " ELF: %s, %s.", r->segment, r->elf_note);
 	else if (r->elf_note)
 		fprintf(b.f, " %s.", r->elf_note);
-	if (r->elf_role && strcmp(r->elf_role, r->role))
+	if (r->elf_role && r->elf_role_id != r->role_id)
 		fprintf(b.f, " (The module, which cannot read the ELF headers, guessed '%s'.)", r->role);
 	fputc(' ', b.f);
 	record_memory(b.f, r);
@@ -304,7 +322,7 @@ static void explain_record(FILE *out, int n, const struct lm_rec *r,
 			r->thp_sizes ? r->thp_sizes : "2048K", r->pmd);
 	else if (r->thp == 0 && r->thp_reason)
 		fprintf(b.f, "Huge pages cannot back it: %s.",
-			lm_thp_reason_text(r->thp_reason));
+			lm_thp_reason_text(r->thp_id));
 	else if (r->thp == 0)
 		fputs("Huge pages cannot back it (smaps' THPeligible is 0).", b.f);
 	buf_para(out, &b);
@@ -348,7 +366,10 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 	const struct lm_rec **recs = calloc(n, sizeof(*recs));
 	unsigned long long size = 0;
 	int counts[6] = { 0 };
-	static const char *const kinds[] = { "text", "rodata", "relro", "data", "gap", "bss" };
+	static const enum lm_role_id kinds[] = {
+		LM_ROLE_TEXT, LM_ROLE_RODATA, LM_ROLE_RELRO, LM_ROLE_DATA,
+		LM_ROLE_GAP, LM_ROLE_BSS,
+	};
 	char hs[32];
 	struct buf b;
 
@@ -364,7 +385,7 @@ static void explain_group(FILE *out, const struct lm_proc *p, const struct lm_gr
 		nthp += recs[i]->thp == 1;
 		nguess += lm_bss_guess(recs[i]);
 		for (int k = 0; k < 6; k++)
-			counts[k] += !strcmp(lm_role(recs[i]), kinds[k]);
+			counts[k] += lm_role_id(recs[i]) == kinds[k];
 	}
 	human(hs, sizeof(hs), size);
 

@@ -17,7 +17,7 @@ int lm_explain(FILE *out, const struct lm_proc *p, const char *pattern);
 void lm_para(FILE *out, const char *text);
 
 /* One line saying what a THP reason or a merge reason means. */
-const char *lm_thp_reason_text(const char *reason);
+const char *lm_thp_reason_text(enum lm_thp_id reason);
 const char *lm_flag_text(const char *mnemonic);
 
 #endif /* LIBMAPS_EXPLAIN_H */

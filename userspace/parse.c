@@ -123,6 +123,120 @@ static const char *intern_str(struct lm_proc *p, const char *s)
 	return intern(p, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* --- the vocabularies (view.h) --- */
+
+const char *const lm_role_names[LM_NR_ROLES] = {
+	[LM_ROLE_OTHER]		= "",
+	[LM_ROLE_TEXT]		= "text",
+	[LM_ROLE_RODATA]	= "rodata",
+	[LM_ROLE_RELRO]		= "relro",
+	[LM_ROLE_DATA]		= "data",
+	[LM_ROLE_BSS]		= "bss",
+	[LM_ROLE_GAP]		= "gap",
+	[LM_ROLE_HEAP]		= "heap",
+	[LM_ROLE_STACK]		= "stack",
+	[LM_ROLE_VDSO]		= "vdso",
+	[LM_ROLE_VVAR]		= "vvar",
+	[LM_ROLE_VSYSCALL]	= "vsyscall",
+	[LM_ROLE_SPECIAL]	= "special",
+	[LM_ROLE_ANON_NAMED]	= "anon-named",
+	[LM_ROLE_ANON]		= "anon",
+	[LM_ROLE_SHMEM]		= "shmem",
+	[LM_ROLE_MEMFD]		= "memfd",
+	[LM_ROLE_HUGETLB]	= "hugetlb",
+	[LM_ROLE_DEVICE]	= "device",
+	[LM_ROLE_FILE]		= "file",
+};
+
+const char *const lm_kind_names[LM_NR_KINDS] = {
+	[LM_KIND_OTHER]		= "",
+	[LM_KIND_FILE]		= "file",
+	[LM_KIND_ANON_SHMEM]	= "anon-shmem",
+	[LM_KIND_HEAP]		= "heap",
+	[LM_KIND_STACK]		= "stack",
+	[LM_KIND_VDSO]		= "vdso",
+	[LM_KIND_VVAR]		= "vvar",
+	[LM_KIND_VSYSCALL]	= "vsyscall",
+	[LM_KIND_SPECIAL]	= "special",
+	[LM_KIND_ANON_NAMED]	= "anon-named",
+	[LM_KIND_ANON]		= "anon",
+};
+
+const char *const lm_merge_names[LM_NR_MERGES] = {
+	[LM_MERGE_OTHER]	= "",
+	[LM_MERGE_FIRST]	= "first",
+	[LM_MERGE_HOLE]		= "hole",
+	[LM_MERGE_SPECIAL]	= "special",
+	[LM_MERGE_MEMPOLICY]	= "mempolicy",
+	[LM_MERGE_FLAGS]	= "flags",
+	[LM_MERGE_FILE]		= "file",
+	[LM_MERGE_CLOSE]	= "close",
+	[LM_MERGE_UFFD]		= "uffd",
+	[LM_MERGE_ANON_NAME]	= "anon-name",
+	[LM_MERGE_ANON_VMA]	= "anon-vma",
+	[LM_MERGE_OFFSET]	= "offset",
+	[LM_MERGE_MERGEABLE]	= "mergeable",
+};
+
+const char *const lm_thp_names[LM_NR_THPS] = {
+	[LM_THP_OTHER]			= "",
+	[LM_THP_ELIGIBLE]		= "eligible",
+	[LM_THP_NOT_BUILT]		= "not-built",
+	[LM_THP_NO_SYSFS]		= "no-sysfs",
+	[LM_THP_NO_MM]			= "no-mm",
+	[LM_THP_HW]			= "hw-unsupported",
+	[LM_THP_NOHUGEPAGE]		= "nohugepage",
+	[LM_THP_PRCTL]			= "prctl",
+	[LM_THP_PRCTL_ADVISED]		= "prctl-except-advised",
+	[LM_THP_DAX]			= "dax",
+	[LM_THP_SPECIAL]		= "special",
+	[LM_THP_MISALIGNED]		= "misaligned",
+	[LM_THP_TOO_SMALL]		= "too-small",
+	[LM_THP_SHMEM_NOT_REGULAR]	= "shmem-not-regular",
+	[LM_THP_SHMEM_DENY]		= "shmem-deny",
+	[LM_THP_SHMEM_NEVER]		= "shmem-never",
+	[LM_THP_SHMEM_ADVISE]		= "shmem-advise",
+	[LM_THP_SHMEM_WITHIN_SIZE]	= "shmem-within-size",
+	[LM_THP_SHMEM_NO_SIZE]		= "shmem-no-size",
+	[LM_THP_SYSFS_NEVER]		= "sysfs-never",
+	[LM_THP_SYSFS_MADVISE]		= "sysfs-madvise",
+	[LM_THP_NO_SIZE]		= "no-size-enabled",
+	[LM_THP_NO_FILE]		= "no-file",
+	[LM_THP_FILE]			= "file",
+	[LM_THP_FILE_NOEXEC]		= "file-noexec",
+	[LM_THP_FILE_ANON_INODE]	= "file-anon-inode",
+	[LM_THP_FILE_WRITABLE]		= "file-writable",
+	[LM_THP_FILE_NOT_REGULAR]	= "file-not-regular",
+	[LM_THP_STACK]			= "exec-stack",
+};
+
+int lm_vocab_id(const char *const *names, int n, const char *name, size_t len)
+{
+	for (int i = 1; i < n; i++)
+		if (!strncmp(names[i], name, len) && !names[i][len])
+			return i;
+	return 0;
+}
+
+/*
+ * The id of an interned @name: records repeat a few names, and an
+ * interned name is one pointer, so the last one looked up is kept.
+ */
+struct vocab_memo {
+	const char *name;
+	int id;
+};
+
+static int vocab_id(struct vocab_memo *m, const char *const *names, int n,
+		    const char *name, size_t len)
+{
+	if (name != m->name) {
+		m->name = name;
+		m->id = lm_vocab_id(names, n, name, len);
+	}
+	return m->id;
+}
+
 static void strings_free(struct lm_strings *t)
 {
 	if (!t)
@@ -422,10 +536,14 @@ static int num_n(const char *s, size_t len, int base, unsigned long long *v)
 	return rc;
 }
 
+/* The names last looked up, for one lm_parse_view() (it resets them). */
+static struct vocab_memo role_memo, thp_memo, merge_memo;
+
 static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
 		     const char *val, size_t len)
 {
 	unsigned long long v;
+	const char *colon;
 
 	if (key < 0)
 		return 0;
@@ -440,6 +558,8 @@ static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
 		break;
 	case K_ROLE:
 		r->role = intern(p, val, len);
+		r->role_id = vocab_id(&role_memo, lm_role_names, LM_NR_ROLES,
+				      r->role, len);
 		break;
 	case K_FLAGS:
 		if (len < 2 || val[0] != '0' || val[1] != 'x' ||
@@ -457,6 +577,8 @@ static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
 		break;
 	case K_THP_REASON:
 		r->thp_reason = intern(p, val, len);
+		r->thp_id = vocab_id(&thp_memo, lm_thp_names, LM_NR_THPS,
+				     r->thp_reason, len);
 		break;
 	case K_THP_SIZES:
 		r->thp_sizes = intern(p, val, len);
@@ -473,6 +595,9 @@ static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
 		break;
 	case K_MERGE:
 		r->merge = intern(p, val, len);
+		colon = memchr(val, ':', len);
+		r->merge_id = vocab_id(&merge_memo, lm_merge_names, LM_NR_MERGES,
+				       r->merge, colon ? (size_t)(colon - val) : len);
 		break;
 	case K_MTHP:
 		r->mthp = intern(p, val, len);
@@ -629,6 +754,7 @@ static int parse_group(struct lm_proc *p, struct lm_group *g, const char *s,
 	if (sp) {
 		*sp = '\0';
 		g->kind = intern_str(p, kind);
+		g->kind_id = LM_KIND_ID(g->kind);
 		if (!split_fields(sp + 1, "name", group_field, &c) && g->name) {
 			g->recs = xcalloc(g->records, sizeof(*g->recs));
 			rc = 0;
@@ -650,6 +776,9 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 	int n = 0;
 
 	memset(p, 0, sizeof(*p));
+	memset(&role_memo, 0, sizeof(role_memo));
+	memset(&thp_memo, 0, sizeof(thp_memo));
+	memset(&merge_memo, 0, sizeof(merge_memo));
 	/* not sscanf(), which would first measure the whole text */
 	if (strncmp(text, "libmaps ", 8) || !isdigit((unsigned char)text[8]))
 		return fail(err, errlen, 0, "not a libmaps view");
@@ -808,54 +937,53 @@ static bool has_flag(const char *decoded, const char *mn)
  * file record is taken to be RELRO when it is accounted ("ac": it was
  * writable once), which is how RELRO ends up.
  */
-static const char *smaps_role(const struct lm_rec *r, const struct lm_rec *prev,
-			      const struct lm_group *g)
+static enum lm_role_id smaps_role(const struct lm_rec *r,
+				  const struct lm_rec *prev,
+				  const struct lm_group *g)
 {
 	bool shared = r->perms[3] == 's';
 
-	if (strcmp(g->kind, "file") && strcmp(g->kind, "anon") &&
-	    strcmp(g->kind, "anon-shmem"))
-		return g->kind;
+	/* heap, stack, vdso ...: kinds that are roles too */
+	if (g->kind_id != LM_KIND_FILE && g->kind_id != LM_KIND_ANON &&
+	    g->kind_id != LM_KIND_ANON_SHMEM)
+		return LM_ROLE_ID(g->kind);
 	if (has_flag(r->decoded, "ht"))
-		return "hugetlb";
+		return LM_ROLE_HUGETLB;
 	if (has_flag(r->decoded, "pf") || has_flag(r->decoded, "io") ||
 	    has_flag(r->decoded, "mm"))
-		return "device";
-	if (strcmp(g->kind, "file")) {
-		if (!strcmp(g->kind, "anon")) {
-			if (prev && prev->end == r->start &&
-			    !strcmp(prev->group->kind, "file") &&
-			    prev->perms[1] == 'w' && prev->perms[3] == 'p')
-				return "bss";
-			return shared ? "shmem" : "anon";
-		}
-		if (!strcmp(g->kind, "anon-shmem"))
-			return "shmem";
-		return g->kind;
+		return LM_ROLE_DEVICE;
+	if (g->kind_id == LM_KIND_ANON_SHMEM)
+		return LM_ROLE_SHMEM;
+	if (g->kind_id == LM_KIND_ANON) {
+		if (prev && prev->end == r->start &&
+		    prev->group->kind_id == LM_KIND_FILE &&
+		    prev->perms[1] == 'w' && prev->perms[3] == 'p')
+			return LM_ROLE_BSS;
+		return shared ? LM_ROLE_SHMEM : LM_ROLE_ANON;
 	}
 	if (!strncmp(g->name, "/memfd:", 7))
-		return "memfd";
+		return LM_ROLE_MEMFD;
 	if (shared)
 		return (!strncmp(g->name, "/dev/shm/", 9) ||
 			!strncmp(g->name, "/dev/zero", 9) ||
-			!strncmp(g->name, "/SYSV", 5)) ? "shmem" : "file";
+			!strncmp(g->name, "/SYSV", 5)) ? LM_ROLE_SHMEM : LM_ROLE_FILE;
 	if (r->perms[2] == 'x')
-		return "text";
+		return LM_ROLE_TEXT;
 	if (r->perms[1] == 'w')
-		return "data";
+		return LM_ROLE_DATA;
 	if (r->perms[0] != 'r')
-		return "gap";
-	return has_flag(r->decoded, "ac") ? "relro" : "rodata";
+		return LM_ROLE_GAP;
+	return has_flag(r->decoded, "ac") ? LM_ROLE_RELRO : LM_ROLE_RODATA;
 }
 
-static struct lm_group *find_group(struct lm_proc *p, const char *kind,
+static struct lm_group *find_group(struct lm_proc *p, enum lm_kind_id kind,
 				   const char *name, unsigned int major,
 				   unsigned int minor, unsigned long long ino)
 {
 	for (size_t i = 0; i < p->ngroups; i++) {
 		struct lm_group *g = &p->groups[i];
 
-		if (g->kind && g->name && !strcmp(g->kind, kind) &&
+		if (g->kind && g->name && g->kind_id == kind &&
 		    !strcmp(g->name, name) &&
 		    g->major == major && g->minor == minor && g->ino == ino)
 			return g;
@@ -866,7 +994,7 @@ static struct lm_group *find_group(struct lm_proc *p, const char *kind,
 static int group_order(const void *a, const void *b)
 {
 	const struct lm_group *x = a, *y = b;
-	bool fx = !strcmp(x->kind, "file"), fy = !strcmp(y->kind, "file");
+	bool fx = x->kind_id == LM_KIND_FILE, fy = y->kind_id == LM_KIND_FILE;
 
 	if (fx != fy)
 		return fx ? -1 : 1;
@@ -970,18 +1098,20 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		const char *name = names[i] ? names[i] : "";
 		const char *kind = name[0] == '/' && ino[i] ? "file" :
 				   anon_kind(name);
-		struct lm_group *g = find_group(p, kind, name, dev[2 * i],
+		enum lm_kind_id kind_id = LM_KIND_ID(kind);
+		struct lm_group *g = find_group(p, kind_id, name, dev[2 * i],
 						dev[2 * i + 1], ino[i]);
 
 		if (!g) {
 			g = &p->groups[p->ngroups++];
 			g->kind = intern_str(p, kind);
+			g->kind_id = kind_id;
 			g->name = intern_str(p, name);
 			g->major = dev[2 * i];
 			g->minor = dev[2 * i + 1];
 			g->ino = ino[i];
-			g->has_inode = !strcmp(kind, "file") ||
-				       !strcmp(kind, "anon-shmem");
+			g->has_inode = kind_id == LM_KIND_FILE ||
+				       kind_id == LM_KIND_ANON_SHMEM;
 			g->recs = xcalloc(p->nr, sizeof(*g->recs));
 		}
 		g->recs[g->nr++] = &p->recs[i];
@@ -993,10 +1123,13 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 	for (size_t i = 0; i < p->ngroups; i++)
 		for (size_t j = 0; j < p->groups[i].nr; j++)
 			p->groups[i].recs[j]->group = &p->groups[i];
-	for (size_t i = 0; i < p->nr; i++)
-		p->recs[i].role = intern_str(p, smaps_role(&p->recs[i],
-						     i ? &p->recs[i - 1] : NULL,
-						     p->recs[i].group));
+	for (size_t i = 0; i < p->nr; i++) {
+		struct lm_rec *r = &p->recs[i];
+
+		r->role_id = smaps_role(r, i ? r - 1 : NULL, r->group);
+		r->role = r->role_id == LM_ROLE_OTHER ? r->group->kind :
+			  lm_role_names[r->role_id];
+	}
 	smaps_totals(p);
 	free(copy);
 	free(ino);
@@ -1025,7 +1158,7 @@ void lm_attach_bss(struct lm_proc *p)
 		struct lm_rec *r = sorted[i], *prev = sorted[i - 1];
 		struct lm_group *lib = prev->group;
 
-		if (strcmp(r->role, "bss") || prev->end != r->start ||
+		if (r->role_id != LM_ROLE_BSS || prev->end != r->start ||
 		    !lm_group_is_file(lib))
 			continue;
 		if (!lib->extra)
@@ -1081,7 +1214,6 @@ void lm_proc_free(struct lm_proc *p)
 	for (size_t i = 0; i < p->nr; i++) {
 		struct lm_rec *r = &p->recs[i];
 
-		free(r->elf_role);
 		free(r->segment);
 		free(r->elf_note);
 	}

@@ -28,22 +28,20 @@
 #define HOLE_W		36	/* a hole between records, whatever its size */
 #define FONT		11	/* px; a character is at most 0.62 of it wide */
 
-static const struct {
-	const char *role, *fill;
-} fills[] = {
-	{ "text", "#4e79a7" }, { "rodata", "#8cd17d" }, { "relro", "#9c755f" },
-	{ "data", "#f28e2b" }, { "bss", "#edc948" }, { "gap", "#ffffff" },
-	{ "heap", "#e15759" }, { "stack", "#76b7b2" }, { "anon", "#bab0ac" },
-	{ "anon-named", "#d4a6c8" }, { "file", "#b07aa1" }, { "shmem", "#86bcb6" },
-	{ "memfd", "#86bcb6" }, { "vdso", "#ff9d9a" }, { "vvar", "#ff9d9a" },
+static const char *const fills[LM_NR_ROLES] = {
+	[LM_ROLE_TEXT] = "#4e79a7", [LM_ROLE_RODATA] = "#8cd17d",
+	[LM_ROLE_RELRO] = "#9c755f", [LM_ROLE_DATA] = "#f28e2b",
+	[LM_ROLE_BSS] = "#edc948", [LM_ROLE_GAP] = "#ffffff",
+	[LM_ROLE_HEAP] = "#e15759", [LM_ROLE_STACK] = "#76b7b2",
+	[LM_ROLE_ANON] = "#bab0ac", [LM_ROLE_ANON_NAMED] = "#d4a6c8",
+	[LM_ROLE_FILE] = "#b07aa1", [LM_ROLE_SHMEM] = "#86bcb6",
+	[LM_ROLE_MEMFD] = "#86bcb6", [LM_ROLE_VDSO] = "#ff9d9a",
+	[LM_ROLE_VVAR] = "#ff9d9a",
 };
 
-static const char *fill_of(const char *role)
+static const char *fill_of(enum lm_role_id role)
 {
-	for (size_t i = 0; i < sizeof(fills) / sizeof(*fills); i++)
-		if (!strcmp(fills[i].role, role))
-			return fills[i].fill;
-	return "#d7d7d7";
+	return fills[role] ? fills[role] : "#d7d7d7";
 }
 
 /* XML text: &, <, >, " escaped. */
@@ -117,7 +115,7 @@ static int cmp_rec(const void *a, const void *b)
 
 static void put_title(FILE *f, const struct lm_rec *r)
 {
-	const char *role = r->elf_role ? r->elf_role : r->role;
+	const char *role = lm_role(r);
 	unsigned long long rss;
 	char size[16], res[16];
 
@@ -198,9 +196,10 @@ int lm_picture(FILE *f, const struct lm_proc *p, bool html)
 		fprintf(f, "<h1>pid %d (", (int)p->pid);
 		xml(f, p->comm);
 		fprintf(f, "): %zu records</h1>\n<p class=\"key\">", p->nr);
-		for (size_t i = 0; i < sizeof(fills) / sizeof(*fills); i++)
-			fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>",
-				fills[i].fill, fills[i].role);
+		for (int i = 0; i < LM_NR_ROLES; i++)
+			if (fills[i])
+				fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>",
+					fills[i], lm_role_names[i]);
 		fputs("<span><i style=\"background:#59a14f\"></i>THP may back it</span>"
 		      "<span><i style=\"background:#1b5e20\"></i>huge pages back it</span>"
 		      "</p>\n<p>A box's width grows with the logarithm of its size; each "
@@ -234,7 +233,8 @@ int lm_picture(FILE *f, const struct lm_proc *p, bool html)
 	x = LABEL_W;
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct lm_rec *r = recs[i];
-		const char *role = r->elf_role ? r->elf_role : r->role;
+		const char *role = lm_role(r);
+		enum lm_role_id id = lm_role_id(r);
 		int w = box_width(r->end - r->start);
 		unsigned long long rss;
 		size_t k, y;
@@ -258,8 +258,8 @@ int lm_picture(FILE *f, const struct lm_proc *p, bool html)
 		put_title(f, r);
 		fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#444\"%s/>",
 			x, y, w - 1, ROW_H - 8,
-			!strcmp(role, "gap") ? "url(#gap)" : fill_of(role),
-			!strcmp(role, "gap") ? " stroke-dasharray=\"3,2\"" : "");
+			id == LM_ROLE_GAP ? "url(#gap)" : fill_of(id),
+			id == LM_ROLE_GAP ? " stroke-dasharray=\"3,2\"" : "");
 		if (lm_mem_get(&r->mem, LM_MEM_BIT(LM_MEM_RSS), &rss) && rss) {
 			double part = (double)rss / (double)(r->end - r->start);
 			int h = (int)((ROW_H - 8) / 2.0 * (part > 1 ? 1 : part)) + 1;
@@ -274,7 +274,7 @@ int lm_picture(FILE *f, const struct lm_proc *p, bool html)
 		if (w - 4 >= 4 * FONT * 62 / 100)
 			fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"middle\" fill=\"%s\">%s</text>",
 				x + w / 2, y + (ROW_H - 8) / 2 + FONT / 2 - 1,
-				!strcmp(role, "text") || !strcmp(role, "relro") ? "#fff" : "#000",
+				id == LM_ROLE_TEXT || id == LM_ROLE_RELRO ? "#fff" : "#000",
 				r->perms);
 		fputs("</g>\n", f);
 		x += w;

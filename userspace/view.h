@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define LM_DEBUGFS	"/sys/kernel/debug/libmaps"
@@ -79,6 +80,116 @@ static inline bool lm_mem_get(const struct lm_mem_stats *s, unsigned int mask,
 	return true;
 }
 
+/*
+ * The view's vocabularies, typed: a record's role, a group's kind, the
+ * head of a merge reason ("flags" of "flags:wr") and a THP reason, named
+ * as the module names them (module/annotate.c, module/thp.c).  The parser
+ * looks each name up once; one this tool does not know (a newer module's)
+ * is *_OTHER, and is still shown as the view wrote it.
+ */
+enum lm_role_id {
+	LM_ROLE_OTHER,
+	LM_ROLE_TEXT,
+	LM_ROLE_RODATA,
+	LM_ROLE_RELRO,
+	LM_ROLE_DATA,
+	LM_ROLE_BSS,
+	LM_ROLE_GAP,
+	LM_ROLE_HEAP,
+	LM_ROLE_STACK,
+	LM_ROLE_VDSO,
+	LM_ROLE_VVAR,
+	LM_ROLE_VSYSCALL,
+	LM_ROLE_SPECIAL,
+	LM_ROLE_ANON_NAMED,
+	LM_ROLE_ANON,
+	LM_ROLE_SHMEM,
+	LM_ROLE_MEMFD,
+	LM_ROLE_HUGETLB,
+	LM_ROLE_DEVICE,
+	LM_ROLE_FILE,
+	LM_NR_ROLES
+};
+
+enum lm_kind_id {
+	LM_KIND_OTHER,
+	LM_KIND_FILE,
+	LM_KIND_ANON_SHMEM,
+	LM_KIND_HEAP,
+	LM_KIND_STACK,
+	LM_KIND_VDSO,
+	LM_KIND_VVAR,
+	LM_KIND_VSYSCALL,
+	LM_KIND_SPECIAL,
+	LM_KIND_ANON_NAMED,
+	LM_KIND_ANON,
+	LM_NR_KINDS
+};
+
+enum lm_merge_id {
+	LM_MERGE_OTHER,
+	LM_MERGE_FIRST,
+	LM_MERGE_HOLE,
+	LM_MERGE_SPECIAL,
+	LM_MERGE_MEMPOLICY,
+	LM_MERGE_FLAGS,
+	LM_MERGE_FILE,
+	LM_MERGE_CLOSE,
+	LM_MERGE_UFFD,
+	LM_MERGE_ANON_NAME,
+	LM_MERGE_ANON_VMA,
+	LM_MERGE_OFFSET,
+	LM_MERGE_MERGEABLE,
+	LM_NR_MERGES
+};
+
+enum lm_thp_id {
+	LM_THP_OTHER,
+	LM_THP_ELIGIBLE,
+	LM_THP_NOT_BUILT,
+	LM_THP_NO_SYSFS,
+	LM_THP_NO_MM,
+	LM_THP_HW,
+	LM_THP_NOHUGEPAGE,
+	LM_THP_PRCTL,
+	LM_THP_PRCTL_ADVISED,
+	LM_THP_DAX,
+	LM_THP_SPECIAL,
+	LM_THP_MISALIGNED,
+	LM_THP_TOO_SMALL,
+	LM_THP_SHMEM_NOT_REGULAR,
+	LM_THP_SHMEM_DENY,
+	LM_THP_SHMEM_NEVER,
+	LM_THP_SHMEM_ADVISE,
+	LM_THP_SHMEM_WITHIN_SIZE,
+	LM_THP_SHMEM_NO_SIZE,
+	LM_THP_SYSFS_NEVER,
+	LM_THP_SYSFS_MADVISE,
+	LM_THP_NO_SIZE,
+	LM_THP_NO_FILE,
+	LM_THP_FILE,
+	LM_THP_FILE_NOEXEC,
+	LM_THP_FILE_ANON_INODE,
+	LM_THP_FILE_WRITABLE,
+	LM_THP_FILE_NOT_REGULAR,
+	LM_THP_STACK,
+	LM_NR_THPS
+};
+
+/* The names, indexed by id ("" for *_OTHER). */
+extern const char *const lm_role_names[LM_NR_ROLES];
+extern const char *const lm_kind_names[LM_NR_KINDS];
+extern const char *const lm_merge_names[LM_NR_MERGES];
+extern const char *const lm_thp_names[LM_NR_THPS];
+
+/* The id of the first @len bytes of @name among @n @names; 0 if none. */
+int lm_vocab_id(const char *const *names, int n, const char *name, size_t len);
+
+#define LM_ROLE_ID(name)	((enum lm_role_id)lm_vocab_id(lm_role_names, \
+					LM_NR_ROLES, name, strlen(name)))
+#define LM_KIND_ID(name)	((enum lm_kind_id)lm_vocab_id(lm_kind_names, \
+					LM_NR_KINDS, name, strlen(name)))
+
 struct lm_rec {
 	unsigned long start, end;
 	char perms[5];
@@ -87,17 +198,21 @@ struct lm_rec {
 	bool has_flags;
 	const char *decoded;		/* comma-separated mnemonics */
 	const char *role;		/* the module's (or smaps-derived) role */
+	enum lm_role_id role_id;
 	int thp;			/* 1, 0, or -1 unknown */
 	const char *thp_reason;		/* NULL: unknown */
+	enum lm_thp_id thp_id;		/* of @thp_reason */
 	const char *thp_sizes;		/* NULL: absent */
 	long pmd;			/* -1: unknown */
 	unsigned long pagesize_kb;
 	const char *merge;		/* NULL: unknown */
+	enum lm_merge_id merge_id;	/* of its head, before any ':' */
 	struct lm_mem_stats mem;
 	const char *mthp;		/* "64K:12,16K:3"; "": none; NULL: unknown */
 
 	/* Filled by elf.c: the ELF segment the record comes from. */
-	char *elf_role;			/* NULL: no ELF verdict */
+	const char *elf_role;		/* NULL: no ELF verdict; a name of */
+	enum lm_role_id elf_role_id;	/* ... lm_role_names[] */
 	char *segment;			/* "LOAD[1] R E", "gap LOAD[0]..LOAD[1]" */
 	char *elf_note;			/* why ELF said so, for --explain */
 
@@ -113,6 +228,7 @@ struct lm_rec {
 
 struct lm_group {
 	const char *kind;
+	enum lm_kind_id kind_id;
 	const char *name;		/* as /proc/<pid>/maps writes it */
 	bool has_inode;
 	unsigned int major, minor;
@@ -191,6 +307,12 @@ char *lm_slurp(const char *path, size_t *len);
 static inline const char *lm_role(const struct lm_rec *r)
 {
 	return r->elf_role ? r->elf_role : r->role;
+}
+
+/* The role of lm_role(), typed. */
+static inline enum lm_role_id lm_role_id(const struct lm_rec *r)
+{
+	return r->elf_role ? r->elf_role_id : r->role_id;
 }
 
 static inline bool lm_group_is_file(const struct lm_group *g)
