@@ -290,8 +290,7 @@ static char *utoa(char *end, unsigned long long v, unsigned int base, int digits
 	return s;
 }
 
-static void size_str(const struct lm_table *t, char *buf, size_t len,
-		     unsigned long long bytes)
+void lm_size_str(char *buf, size_t len, unsigned long long bytes, bool exact)
 {
 	static const char units[] = "BKMGTPE";
 	double v = (double)bytes;
@@ -299,7 +298,7 @@ static void size_str(const struct lm_table *t, char *buf, size_t len,
 	int u = 0;
 
 	num[sizeof(num) - 1] = '\0';
-	if (t->bytes) {
+	if (exact) {
 		s = utoa(num + sizeof(num) - 1, bytes, 10, 1);
 		snprintf(buf, len, "%s", s);
 		return;
@@ -318,6 +317,12 @@ static void size_str(const struct lm_table *t, char *buf, size_t len,
 	} else {
 		snprintf(buf, len, "%.1f%c", v, units[u]);
 	}
+}
+
+static void size_str(const struct lm_table *t, char *buf, size_t len,
+		     unsigned long long bytes)
+{
+	lm_size_str(buf, len, bytes, t->bytes);
 }
 
 static void set(struct libscols_line *ln, int i, const char *s)

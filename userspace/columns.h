@@ -30,6 +30,11 @@ struct lm_table {
 	struct lm_lib_total total;	/* --lib: what the matches cost */
 };
 
+/*
+ * @bytes as the size columns write it: "4K", "1.5M", "256M" (powers of
+ * 1024), or with @exact the number of bytes.
+ */
+void lm_size_str(char *buf, size_t len, unsigned long long bytes, bool exact);
 /* The mode's default columns. */
 void lm_table_default_columns(struct lm_table *t);
 /* -o LIST ("+LIST" appends); 0, or -1 naming the unknown column in @bad. */

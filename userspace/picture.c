@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "explain.h"
 #include "picture.h"
 #include "xalloc.h"
@@ -67,19 +68,6 @@ static void xml(FILE *f, const char *s)
 	}
 }
 
-static void human(char *buf, size_t len, unsigned long long v)
-{
-	static const char units[] = "BKMGTPE";
-	double d = (double)v;
-	int u = 0;
-
-	while (d >= 1024 && u < 6) {
-		d /= 1024;
-		u++;
-	}
-	snprintf(buf, len, d < 10 && d != (int)d ? "%.1f%c" : "%.0f%c", d, units[u]);
-}
-
 /* A box's width: 10 px for a page, 7 more for each doubling. */
 static int box_width(unsigned long long size)
 {
@@ -119,11 +107,11 @@ static void put_title(FILE *f, const struct lm_rec *r)
 	unsigned long long rss;
 	char size[16], res[16];
 
-	human(size, sizeof(size), r->end - r->start);
+	lm_size_str(size, sizeof(size), r->end - r->start, false);
 	fprintf(f, "<title>%08lx-%08lx %s %s, %s", r->start, r->end, r->perms,
 		role, size);
 	if (lm_mem_get(&r->mem, LM_MEM_BIT(LM_MEM_RSS), &rss)) {
-		human(res, sizeof(res), rss);
+		lm_size_str(res, sizeof(res), rss, false);
 		fprintf(f, ", %s resident", res);
 	}
 	fputs("\n", f);
@@ -242,7 +230,7 @@ int lm_picture(FILE *f, const struct lm_proc *p, bool html)
 		if (i && r->start > recs[i - 1]->end) {
 			char hs[16];
 
-			human(hs, sizeof(hs), r->start - recs[i - 1]->end);
+			lm_size_str(hs, sizeof(hs), r->start - recs[i - 1]->end, false);
 			fprintf(f, "<g class=\"hole\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%zu\" "
 				"stroke=\"#ccc\" stroke-dasharray=\"2,3\"/>"
 				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"9\" fill=\"#666\">%s</text>"
