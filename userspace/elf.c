@@ -184,22 +184,18 @@ static void label(struct lm_rec *r, enum lm_role_id role, char *segment,
  * On x86_64 that is the PMD size, a huge page: said from the running
  * kernel's page sizes.
  */
-static char why[512];
-
-static const char *why_align(unsigned long long align)
+static char *why_align(unsigned long long align)
 {
-	int n = snprintf(why, sizeof(why),
-			 "Why: the linker aligns each segment to the largest page size the ABI allows (its max-page-size), so that no page, however large, holds two segments with different permissions, such as code and writable data");
+	static const char why[] =
+		"Why: the linker aligns each segment to the largest page size the ABI allows (its max-page-size), so that no page, however large, holds two segments with different permissions, such as code and writable data";
 
 	if (pmd_size == align)
-		snprintf(why + n, sizeof(why) - n,
-			 "; %llu KiB is this kernel's PMD size, the size of a huge page, and it maps the file with %lu KiB pages",
-			 align / 1024, page_size / 1024);
-	else if (pmd_size)
-		snprintf(why + n, sizeof(why) - n,
-			 "; this kernel's pages are %lu KiB and its huge pages (PMD) %llu KiB",
-			 page_size / 1024, pmd_size / 1024);
-	return why;
+		return xasprintf("%s; %llu KiB is this kernel's PMD size, the size of a huge page, and it maps the file with %lu KiB pages",
+				 why, align / 1024, page_size / 1024);
+	if (pmd_size)
+		return xasprintf("%s; this kernel's pages are %lu KiB and its huge pages (PMD) %llu KiB",
+				 why, page_size / 1024, pmd_size / 1024);
+	return xstrdup(why);
 }
 
 static void label_rec(struct lm_rec *r, const struct segs *s,
@@ -249,18 +245,25 @@ static void label_rec(struct lm_rec *r, const struct segs *s,
 		const GElf_Phdr *l = &s->load[i], *n = &s->load[i + 1];
 		unsigned long long hs = pup(l->p_vaddr + l->p_memsz);
 		unsigned long long he = pdown(n->p_vaddr);
+		char *note;
 
 		if (a < hs || b > he)
 			continue;
+		if (n->p_align > page_size) {
+			char *why = why_align(n->p_align);
+
+			note = xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access. %s",
+					 i, hs, i + 1, (unsigned long long)n->p_vaddr,
+					 (unsigned long long)n->p_align,
+					 (unsigned long long)n->p_align / 1024,
+					 (he - hs) / 1024, why);
+			free(why);
+		} else {
+			note = xasprintf("a hole of %llu KiB between LOAD[%d] and LOAD[%d] in the file's layout, kept reserved with no access",
+					 (he - hs) / 1024, i, i + 1);
+		}
 		label(r, LM_ROLE_GAP, xasprintf("gap LOAD[%d]..LOAD[%d]", i, i + 1),
-		      n->p_align > page_size ?
-		      xasprintf("LOAD[%d] ends at 0x%llx and LOAD[%d] starts at 0x%llx: the linker laid the segments out for p_align 0x%llx (%llu KiB pages), and the loader reserved the whole span and left these %llu KiB of it with no access. %s",
-				i, hs, i + 1, (unsigned long long)n->p_vaddr,
-				(unsigned long long)n->p_align,
-				(unsigned long long)n->p_align / 1024,
-				(he - hs) / 1024, why_align(n->p_align)) :
-		      xasprintf("a hole of %llu KiB between LOAD[%d] and LOAD[%d] in the file's layout, kept reserved with no access",
-				(he - hs) / 1024, i, i + 1));
+		      note);
 		return;
 	}
 }
