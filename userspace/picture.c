@@ -132,7 +132,7 @@ static void put_title(FILE *f, const struct lm_rec *r)
 		fputs("\ntransparent huge pages may back it", f);
 	else if (r->thp_reason) {
 		fputs("\nno huge pages: ", f);
-		xml(f, r->thp_reason);
+		xml(f, r->thp_id ? lm_thp_reason_text(r->thp_id) : r->thp_reason);
 	}
 	fputs("</title>", f);
 }
