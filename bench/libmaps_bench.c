@@ -13,9 +13,13 @@
  * Then, in this one boot, read the whole of /proc/<pid>/maps,
  * /proc/<pid>/smaps, every VMA through PROCMAP_QUERY (6.11+) and
  * /sys/kernel/debug/libmaps/<pid>, REPS times each (more for small maps:
- * 7 times REPS at 100 VMAs, 3 times at 1,000), and print per method the
+ * 7 times REPS at 100 VMAs, 3 times at 1,000; idle, maps and the view in
+ * turn, one run of each per round), and print per method the
  * median and spread of the read time, the cost per VMA, the writer's p99
- * and worst mmap+munmap time while that method was read (its stall), and
+ * and worst mmap+munmap time while that method was read (its stall), the
+ * same of the pairs in which the writer was not preempted ("own": the
+ * guest's one CPU is shared by reader and writer), how many pairs per
+ * thousand slept (on a lock) and the longest of those, and
  * for libmaps the module's peak allocation for one snapshot against the
  * view's size and where the open's time went (last_open_ns).
  *
@@ -61,6 +65,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -90,20 +95,47 @@ static const char *const method_names[NR_METHODS] = {
 	"tool tree", "tool --list", "tool -J", "pmap -X",
 };
 
+/*
+ * The writer's histograms: one per method, and one for the time between
+ * two runs (the benchmark's own bookkeeping), which no method is charged.
+ */
+#define M_BETWEEN	NR_METHODS
+#define NR_SLOTS	(NR_METHODS + 1)
+
+/*
+ * Read in turn, one run of each per round, so that the writer's figures
+ * for idle, maps and the view come from the same stretch of time: read
+ * one after the other, a drift in the guest (the host's load under
+ * emulation) moved the p99 of one against another by up to 10x between
+ * two runs of the same benchmark.
+ */
+static const int interleaved[] = { M_IDLE, M_MAPS, M_LIBMAPS };
+
 /* The shapes of map a target can have. */
 enum shape { S_ANON, S_FILE, NR_SHAPES };
 static const char *const shape_names[NR_SHAPES] = { "anon", "file" };
 
 static const char *tool, *pmap;
 
-/* Shared with the target's writer thread. */
+/* Some of the writer's mmap+munmap pairs: how many, the longest, each one's time. */
+struct pairs {
+	atomic_ulong count, max_ns;
+	atomic_uint hist[BUCKETS];	/* a longer pair is counted, not binned */
+};
+
+/* Shared with the target's writer thread; [phase]: while a method ran. */
 struct shared {
 	atomic_bool stop, ready;
-	atomic_int phase;		/* writer records into hist[phase] */
-	atomic_ulong count[NR_METHODS];
-	atomic_ulong over[NR_METHODS];	/* beyond the histogram */
-	atomic_ulong max_ns[NR_METHODS];
-	atomic_uint hist[NR_METHODS][BUCKETS];
+	atomic_int phase;
+	struct pairs all[NR_SLOTS];
+	/*
+	 * The pairs in which the writer was not preempted, or slept: what a
+	 * reader's locking costs it, apart from sharing the guest's one CPU.
+	 */
+	struct pairs own[NR_SLOTS];
+	/* pairs in which the writer slept (on a lock), or was preempted */
+	atomic_ulong slept[NR_SLOTS], slept_max_ns[NR_SLOTS];
+	atomic_ulong preempted[NR_SLOTS];
 };
 
 static struct shared *sh;
@@ -118,25 +150,51 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+static void count_pair(struct pairs *p, uint64_t ns)
+{
+	if (ns / 1000 < BUCKETS)
+		p->hist[ns / 1000]++;
+	p->count++;
+	if (ns > atomic_load(&p->max_ns))
+		atomic_store(&p->max_ns, ns);
+}
+
+/*
+ * The writer: mmap+munmap of a page, timed.  Its thread's context
+ * switches around each pair tell why a pair was slow: a voluntary one is
+ * a sleep, on the mmap lock or a VMA's lock (the stall a reader's locking
+ * causes), an involuntary one a preemption (the guest's one CPU shared
+ * with the reader, whatever it locks).
+ */
 static void *writer(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&sh->stop)) {
 		int ph = atomic_load(&sh->phase);
-		uint64_t t0 = now_ns(), d;
-		void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct rusage r0, r1;
+		bool slept, preempted;
+		uint64_t t0, d;
+		void *p;
 
+		getrusage(RUSAGE_THREAD, &r0);
+		t0 = now_ns();
+		p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED)
 			munmap(p, pg);
 		d = now_ns() - t0;
-		if (d / 1000 < BUCKETS)
-			sh->hist[ph][d / 1000]++;
-		else
-			sh->over[ph]++;
-		sh->count[ph]++;
-		if (d > atomic_load(&sh->max_ns[ph]))
-			atomic_store(&sh->max_ns[ph], d);
+		getrusage(RUSAGE_THREAD, &r1);
+		slept = r1.ru_nvcsw != r0.ru_nvcsw;
+		preempted = r1.ru_nivcsw != r0.ru_nivcsw;
+		if (slept) {
+			sh->slept[ph]++;
+			if (d > atomic_load(&sh->slept_max_ns[ph]))
+				atomic_store(&sh->slept_max_ns[ph], d);
+		}
+		if (preempted)
+			sh->preempted[ph]++;
+		count_pair(&sh->all[ph], d);
+		if (slept || !preempted)
+			count_pair(&sh->own[ph], d);
 		if (pause_us)
 			usleep(pause_us);
 	}
@@ -411,6 +469,9 @@ struct result {
 	bool valid;
 	uint64_t median, min, max;	/* ns */
 	uint64_t p99_us, worst_us;	/* the writer, while this ran */
+	double slept, preempted;	/* its pairs that slept, were preempted: per 1000 */
+	uint64_t slept_worst_us;	/* the longest pair that slept */
+	uint64_t own_p99_us, own_worst_us;	/* of the pairs not preempted */
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
 	long restarts, single, changed;	/* libmaps: the module's counts */
@@ -418,12 +479,13 @@ struct result {
 	double tool_ms[NR_TOOL_PHASES];	/* the tool: median time of each part of a run */
 };
 
-static uint64_t writer_p99(int m)
+/* The 99th percentile of @p's times, in us. */
+static uint64_t writer_p99(const struct pairs *p)
 {
-	unsigned long total = sh->count[m], seen = 0;
+	unsigned long total = p->count, seen = 0;
 
 	for (int b = 0; b < BUCKETS; b++) {
-		seen += sh->hist[m][b];
+		seen += p->hist[b];
 		if (seen * 100 >= total * 99)
 			return b + 1;
 	}
@@ -491,8 +553,16 @@ struct row {
 	double walk, text;		/* those phases against maps' median */
 	double scols;			/* the slowest output's table and print / view */
 	double start;			/* the tool's start and exit / pmap -X */
-	/* the writer while the view, or maps, is read, against idle */
+	/*
+	 * The writer while the view, or maps, is read, against idle: its
+	 * pairs not preempted (its own), and all of them.
+	 */
 	double wp99, wmax, maps_wp99, maps_wmax;
+	double all_wp99, maps_all_wp99;
+	/* the writer's pairs that slept, per 1000, and the longest, in us */
+	double slept, maps_slept, idle_slept;
+	uint64_t slept_worst, maps_slept_worst;
+	double preempted, maps_preempted;	/* per 1000 */
 };
 
 static struct row rows[2 * 16];
@@ -504,14 +574,159 @@ static double per(uint64_t a, uint64_t b)
 	return a && b ? (double)a / b : 0;
 }
 
+/* One shape and size: its target, and every run of every method on it. */
+struct bench {
+	pid_t pid;
+	int reps;
+	char paths[NR_METHODS][64];
+	struct result res[NR_METHODS];
+	bool failed[NR_METHODS];
+	uint64_t *t;		/* [method][rep]: ns */
+	double *phases;		/* [method][rep][NR_PHASES]: the view's open */
+	double *tphases;	/* [method][rep][NR_TOOL_PHASES]: the tool's run */
+};
+
+/* The module's counts of restarts, one-hold copies and state=changed. */
+static void counts(long *c)
+{
+	c[0] = read_param("restarts");
+	c[1] = read_param("single_holds");
+	c[2] = read_param("changed_copies");
+}
+
+/* Charge @r with the module's counts since @c. */
+static void counts_since(struct result *r, const long *c)
+{
+	long now[3];
+
+	counts(now);
+	r->restarts += now[0] - c[0];
+	r->single += now[1] - c[1];
+	r->changed += now[2] - c[2];
+}
+
+/* Run @m once, as run @r: the writer is charged to @m only meanwhile. */
+static void one(struct bench *b, int m, int r)
+{
+	static char buf[1 << 20];
+	struct result *res = &b->res[m];
+	size_t at = (size_t)m * b->reps + r;
+	uint64_t t0;
+	ssize_t got;
+
+	atomic_store(&sh->phase, m);
+	t0 = now_ns();
+	if (m == M_TREE || m == M_LIST || m == M_JSON)
+		got = run_tool(tool, m == M_TREE ? NULL : m == M_LIST ? "--list" : "-J",
+			       b->pid, &b->tphases[at * NR_TOOL_PHASES]);
+	else if (m == M_PMAP)
+		got = run_tool(pmap, "-X", b->pid, NULL);
+	else if (m == M_IDLE)
+		got = usleep(200000);
+	else if (m == M_QUERY)
+		got = query_all(b->pid);
+	else
+		got = read_whole(b->paths[m], buf, sizeof(buf));
+	b->t[at] = now_ns() - t0;
+	atomic_store(&sh->phase, M_BETWEEN);
+	if (got < 0) {
+		b->failed[m] = true;
+		return;
+	}
+	res->bytes = got;
+	if (m == M_LIBMAPS || m == M_LIBMAPS_ONE) {
+		long p = read_param("last_snapshot_bytes");
+
+		get_phases(&b->phases[at * NR_PHASES]);
+		if (p > res->peak)
+			res->peak = p;
+	}
+}
+
+/* @m's figures from its @n runs, and the writer's while they ran. */
+static void finish(struct bench *b, int m, int n)
+{
+	struct result *res = &b->res[m];
+	uint64_t *t = &b->t[(size_t)m * b->reps];
+
+	if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
+		median_phases(&b->phases[(size_t)m * b->reps * NR_PHASES], n,
+			      NR_PHASES, res->phase_ms);
+	if (m >= M_TREE && m <= M_JSON)
+		median_phases(&b->tphases[(size_t)m * b->reps * NR_TOOL_PHASES], n,
+			      NR_TOOL_PHASES, res->tool_ms);
+	qsort(t, n, sizeof(*t), cmp_u64);
+	res->valid = !b->failed[m];
+	res->median = t[n / 2];
+	res->min = t[0];
+	res->max = t[n - 1];
+	res->p99_us = writer_p99(&sh->all[m]);
+	res->worst_us = atomic_load(&sh->all[m].max_ns) / 1000;
+	res->own_p99_us = writer_p99(&sh->own[m]);
+	res->own_worst_us = atomic_load(&sh->own[m].max_ns) / 1000;
+	if (sh->all[m].count) {
+		res->slept = 1000.0 * sh->slept[m] / sh->all[m].count;
+		res->preempted = 1000.0 * sh->preempted[m] / sh->all[m].count;
+	}
+	res->slept_worst_us = atomic_load(&sh->slept_max_ns[m]) / 1000;
+}
+
+static bool is_interleaved(int m)
+{
+	for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
+		if (interleaved[i] == m)
+			return true;
+	return false;
+}
+
+/* Every method on @b's target: idle, maps and the view in turn, then the rest. */
+static void measure(struct bench *b, bool resident)
+{
+	int reps = b->reps;
+	long c[3];
+
+	counts(c);
+	for (int r = 0; r < reps; r++)
+		for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
+			if (method_for(interleaved[i], resident))
+				one(b, interleaved[i], r);
+	counts_since(&b->res[M_LIBMAPS], c);
+	for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
+		if (method_for(interleaved[i], resident))
+			finish(b, interleaved[i], reps);
+
+	for (int m = 0; m < NR_METHODS; m++) {
+		long batch = read_param("batch_vmas");
+		long vma_locks = read_param_bool("vma_locks");
+		/* whole processes: a few runs are enough, and they are long */
+		int n = m >= M_TREE && reps > 3 ? 3 : reps;
+
+		if (is_interleaved(m) || !method_for(m, resident))
+			continue;
+		if (m == M_LIBMAPS_ONE) {
+			write_param("batch_vmas", 0);
+			if (vma_locks >= 0)
+				write_param("vma_locks", 0);
+		}
+		counts(c);
+		for (int r = 0; r < n; r++)
+			one(b, m, r);
+		counts_since(&b->res[m], c);
+		if (m == M_LIBMAPS_ONE) {
+			write_param("batch_vmas", batch);
+			if (vma_locks >= 0)
+				write_param("vma_locks", vma_locks);
+		}
+		finish(b, m, n);
+	}
+}
+
 /* @want VMAs of @shape, or (with @mib) @mib MiB resident in a few. */
 static void run(long want, enum shape shape, long mib, int reps, const char *self)
 {
-	static char buf[1 << 20];
-	struct result res[NR_METHODS] = { 0 };
-	uint64_t *t;
-	double *phases, *tphases;
-	char paths[NR_METHODS][64];
+	static struct bench bench;
+	struct bench *b = &bench;
+	struct result *res = b->res;
 	long vmas = 0;
 	pid_t pid;
 
@@ -519,34 +734,38 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 		reps *= 7;
 	else if (!mib && want <= 1000)
 		reps *= 3;
-	t = calloc(reps, sizeof(*t));
-	phases = calloc((size_t)reps * NR_PHASES, sizeof(*phases));
-	tphases = calloc((size_t)reps * NR_TOOL_PHASES, sizeof(*tphases));
+	memset(b, 0, sizeof(*b));
+	b->reps = reps;
+	b->t = calloc((size_t)NR_METHODS * reps, sizeof(*b->t));
+	b->phases = calloc((size_t)NR_METHODS * reps * NR_PHASES, sizeof(*b->phases));
+	b->tphases = calloc((size_t)NR_METHODS * reps * NR_TOOL_PHASES, sizeof(*b->tphases));
 	memset(sh, 0, sizeof(*sh));
+	/* the target's setup and the count of its VMAs below are no method's */
+	atomic_store(&sh->phase, M_BETWEEN);
 	pid = fork();
 	if (pid == 0) {
 		if (mib)
 			resident_target(mib);
 		target(want, shape, self);
 	}
+	b->pid = pid;
 	while (!atomic_load(&sh->ready)) {
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			if (mib)
 				printf("# %ld MiB resident: the target could not map it\n", mib);
 			else
 				printf("# %ld VMAs: the target could not map them\n", want);
-			return;
+			goto out;
 		}
 		usleep(10000);
 	}
-	snprintf(paths[M_MAPS], 64, "/proc/%d/maps", pid);
-	snprintf(paths[M_SMAPS], 64, "/proc/%d/smaps", pid);
-	snprintf(paths[M_ROLLUP], 64, "/proc/%d/smaps_rollup", pid);
-	snprintf(paths[M_LIBMAPS], 64, VIEW "/%d", pid);
-	snprintf(paths[M_LIBMAPS_ONE], 64, VIEW "/%d", pid);
-	read_whole(paths[M_MAPS], buf, sizeof(buf));
+	snprintf(b->paths[M_MAPS], 64, "/proc/%d/maps", pid);
+	snprintf(b->paths[M_SMAPS], 64, "/proc/%d/smaps", pid);
+	snprintf(b->paths[M_ROLLUP], 64, "/proc/%d/smaps_rollup", pid);
+	snprintf(b->paths[M_LIBMAPS], 64, VIEW "/%d", pid);
+	snprintf(b->paths[M_LIBMAPS_ONE], 64, VIEW "/%d", pid);
 	{
-		FILE *f = fopen(paths[M_MAPS], "r");
+		FILE *f = fopen(b->paths[M_MAPS], "r");
 		char line[512];
 
 		while (f && fgets(line, sizeof(line), f))
@@ -555,75 +774,7 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 			fclose(f);
 	}
 
-	for (int m = 0; m < NR_METHODS; m++) {
-		long batch = read_param("batch_vmas");
-		long restarts = read_param("restarts");
-		long single = read_param("single_holds");
-		long changed = read_param("changed_copies");
-		long vma_locks = read_param_bool("vma_locks");
-		/* whole processes: a few runs are enough, and they are long */
-		int n = m >= M_TREE && reps > 3 ? 3 : reps;
-
-		if (!method_for(m, mib))
-			continue;
-		if (m == M_LIBMAPS_ONE) {
-			write_param("batch_vmas", 0);
-			if (vma_locks >= 0)
-				write_param("vma_locks", 0);
-		}
-		atomic_store(&sh->phase, m);
-		for (int r = 0; r < n; r++) {
-			uint64_t t0 = now_ns();
-			ssize_t got;
-
-			if (m == M_TREE || m == M_LIST || m == M_JSON) {
-				got = run_tool(tool, m == M_TREE ? NULL :
-					       m == M_LIST ? "--list" : "-J", pid,
-					       &tphases[r * NR_TOOL_PHASES]);
-			} else if (m == M_PMAP) {
-				got = run_tool(pmap, "-X", pid, NULL);
-			} else if (m == M_IDLE) {
-				usleep(200000);
-				got = 0;
-			} else if (m == M_QUERY) {
-				got = query_all(pid);
-			} else {
-				got = read_whole(paths[m], buf, sizeof(buf));
-			}
-			t[r] = now_ns() - t0;
-			if (got < 0)
-				goto next;
-			res[m].bytes = got;
-			if (m == M_LIBMAPS || m == M_LIBMAPS_ONE) {
-				long p = read_param("last_snapshot_bytes");
-
-				get_phases(&phases[r * NR_PHASES]);
-				if (p > res[m].peak)
-					res[m].peak = p;
-			}
-		}
-		if (m == M_LIBMAPS || m == M_LIBMAPS_ONE)
-			median_phases(phases, n, NR_PHASES, res[m].phase_ms);
-		if (m >= M_TREE && m <= M_JSON)
-			median_phases(tphases, n, NR_TOOL_PHASES, res[m].tool_ms);
-		res[m].restarts = read_param("restarts") - restarts;
-		res[m].single = read_param("single_holds") - single;
-		res[m].changed = read_param("changed_copies") - changed;
-		if (m == M_LIBMAPS_ONE) {
-			write_param("batch_vmas", batch);
-			if (vma_locks >= 0)
-				write_param("vma_locks", vma_locks);
-		}
-		qsort(t, n, sizeof(*t), cmp_u64);
-		res[m].valid = true;
-		res[m].median = t[n / 2];
-		res[m].min = t[0];
-		res[m].max = t[n - 1];
-next:
-		/* let the writer settle into the next phase's histogram */
-		res[m].p99_us = writer_p99(m);
-		res[m].worst_us = atomic_load(&sh->max_ns[m]) / 1000;
-	}
+	measure(b, mib);
 	atomic_store(&sh->stop, true);
 	waitpid(pid, NULL, 0);
 
@@ -633,8 +784,9 @@ next:
 	else
 		printf("\n%ld VMAs, shape %s (target pid %d), %d runs each (tools: %d)\n",
 		       vmas, shape_names[shape], pid, reps, reps > 3 ? 3 : reps);
-	printf("%-14s %10s %10s %10s %9s %11s %11s %10s\n", "method", "median ms",
-	       "min ms", "max ms", "ns/VMA", "writer p99", "writer max", "bytes");
+	printf("%-14s %10s %10s %10s %9s %11s %11s %11s %11s %8s %11s %10s\n", "method",
+	       "median ms", "min ms", "max ms", "ns/VMA", "writer p99", "writer max",
+	       "own p99", "own max", "slept/1k", "slept max", "bytes");
 	for (int m = 0; m < NR_METHODS; m++) {
 		if (!method_for(m, mib))
 			continue;
@@ -648,8 +800,10 @@ next:
 			printf("%-14s %10.2f %10.2f %10.2f %9.0f", method_names[m],
 			       ms(res[m].median), ms(res[m].min), ms(res[m].max),
 			       (double)res[m].median / vmas);
-		printf(" %8lu us %8lu us", (unsigned long)res[m].p99_us,
-		       (unsigned long)res[m].worst_us);
+		printf(" %8lu us %8lu us %8lu us %8lu us %8.2f %8lu us",
+		       (unsigned long)res[m].p99_us, (unsigned long)res[m].worst_us,
+		       (unsigned long)res[m].own_p99_us, (unsigned long)res[m].own_worst_us,
+		       res[m].slept, (unsigned long)res[m].slept_worst_us);
 		if (m >= M_TREE)
 			printf(" %10s", "-");
 		else
@@ -694,10 +848,19 @@ next:
 			  (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes : 0;
 		w->bytes = res[M_MAPS].bytes ?
 			   (double)res[M_LIBMAPS].bytes / res[M_MAPS].bytes : 0;
-		w->wp99 = per(res[M_LIBMAPS].p99_us, res[M_IDLE].p99_us);
-		w->wmax = per(res[M_LIBMAPS].worst_us, res[M_IDLE].worst_us);
-		w->maps_wp99 = per(res[M_MAPS].p99_us, res[M_IDLE].p99_us);
-		w->maps_wmax = per(res[M_MAPS].worst_us, res[M_IDLE].worst_us);
+		w->wp99 = per(res[M_LIBMAPS].own_p99_us, res[M_IDLE].own_p99_us);
+		w->wmax = per(res[M_LIBMAPS].own_worst_us, res[M_IDLE].own_worst_us);
+		w->maps_wp99 = per(res[M_MAPS].own_p99_us, res[M_IDLE].own_p99_us);
+		w->maps_wmax = per(res[M_MAPS].own_worst_us, res[M_IDLE].own_worst_us);
+		w->all_wp99 = per(res[M_LIBMAPS].p99_us, res[M_IDLE].p99_us);
+		w->maps_all_wp99 = per(res[M_MAPS].p99_us, res[M_IDLE].p99_us);
+		w->slept = res[M_LIBMAPS].slept;
+		w->maps_slept = res[M_MAPS].slept;
+		w->idle_slept = res[M_IDLE].slept;
+		w->slept_worst = res[M_LIBMAPS].slept_worst_us;
+		w->maps_slept_worst = res[M_MAPS].slept_worst_us;
+		w->preempted = res[M_LIBMAPS].preempted;
+		w->maps_preempted = res[M_MAPS].preempted;
 		w->walk = res[M_LIBMAPS].phase_ms[2] / ms(maps);
 		w->text = res[M_LIBMAPS].phase_ms[4] / ms(maps);
 		for (int m = M_TREE; m <= M_JSON; m++) {
@@ -740,9 +903,10 @@ next:
 		       res[M_LIBMAPS].peak,
 		       (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes,
 		       res[M_LIBMAPS].bytes);
-	free(t);
-	free(phases);
-	free(tphases);
+out:
+	free(b->t);
+	free(b->phases);
+	free(b->tphases);
 }
 
 /* @ratio against @goal ("<= goal"): the figure and whether it is met. */
@@ -752,6 +916,15 @@ static void mark(double ratio, double goal)
 		printf(" %11s", "-");
 	else
 		printf(" %7.2f %-3s", ratio, ratio <= goal ? "ok" : "NO");
+}
+
+/* The same, \"mp\" where @ratio misses @goal but not @floor (maps' figure). */
+static void mark_floor(double ratio, double goal, double floor)
+{
+	if (ratio > goal && floor > 0 && ratio <= floor)
+		printf(" %7.2f %-3s", ratio, "mp");
+	else
+		mark(ratio, goal);
 }
 
 /*
@@ -798,20 +971,34 @@ static void matrix(void)
 	/*
 	 * Goal 3: the writer no more disturbed by a view being read than by
 	 * maps on kernels that read maps under per-VMA locks (6.17+).  Both
-	 * readers are beside it, so maps' own figures are the floor.
+	 * readers are beside it, so maps' own figures are the floor.  The
+	 * guest has one CPU, shared by the reader and the writer: the p99 of
+	 * all the writer's pairs counts those that waited for the reader's
+	 * time slice, about one in a hundred, so that it jumps between the
+	 * pair's own time and a slice as that share crosses 1%, whatever the
+	 * reader locks.  The goal is judged on the pairs in which the writer
+	 * was not preempted (or slept: a lock's stall), against idle's.
 	 */
 	printf("\nissue #16 goal 3, the writer's mmap+munmap while the view or maps is read, against idle\n");
-	printf("%-5s %6s %11s %11s %11s %11s\n", "shape", "VMAs",
-	       "view p99", "view worst", "maps p99", "maps worst");
-	printf("%-5s %6s %11s %11s %11s %11s\n", "", "", "<=1.2", "<=2", "", "");
+	printf("%-5s %6s %11s %11s %6s %6s %6s %6s %7s %7s %8s %8s %7s %7s\n", "shape", "VMAs",
+	       "view p99", "view worst", "maps", "maps", "all", "all", "preempt", "preempt",
+	       "slept", "slept", "slept", "slept");
+	printf("%-5s %6s %11s %11s %6s %6s %6s %6s %7s %7s %8s %8s %7s %7s\n", "", "",
+	       "<=1.2", "<=2", "p99", "worst", "p99 vw", "p99 mp", "/1k vw", "/1k mp",
+	       "/1k vw", "/1k mp", "max vw", "max mp");
 	for (int i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
 
 		printf("%-5s %6ld", shape_names[w->shape], w->vmas);
-		mark(w->wp99, 1.2);
-		mark(w->wmax, 2);
-		printf(" %11.2f %11.2f\n", w->maps_wp99, w->maps_wmax);
+		mark_floor(w->wp99, 1.2, w->maps_wp99);
+		mark_floor(w->wmax, 2, w->maps_wmax);
+		printf(" %6.2f %6.2f %6.2f %6.2f %7.2f %7.2f %8.2f %8.2f %7lu %7lu\n",
+		       w->maps_wp99, w->maps_wmax, w->all_wp99, w->maps_all_wp99,
+		       w->preempted, w->maps_preempted, w->slept, w->maps_slept,
+		       (unsigned long)w->slept_worst, (unsigned long)w->maps_slept_worst);
 	}
+	printf("(p99 and worst: of the pairs not preempted; \"mp\": over the goal but not over maps';\n"
+	       " all: of every pair; slept max in us)\n");
 }
 
 int main(int argc, char **argv)
