@@ -33,7 +33,8 @@
  * The mnemonics of smaps' VmFlags line, as show_smap_vma_flags() has them,
  * so that a flag reads the same here and there.  Bits a kernel lacks are
  * VM_NONE (compat.h) and name nothing.  Bits smaps leaves unnamed (the
- * protection key bits) are not listed; the view writes them as bit<N>.
+ * protection key bits, arm64's VM_MTE_ALLOWED) are not listed; the view
+ * writes them as bit<N>.
  */
 static const struct {
 	vm_flags_t flag;
@@ -63,6 +64,9 @@ static const struct {
 	{ VM_HUGETLB,		"ht" },
 	{ VM_SYNC,		"sf" },
 	{ VM_ARCH_1,		"ar" },
+#ifdef CONFIG_ARM64_BTI
+	{ VM_ARM64_BTI,		"bt" },	/* VM_ARCH_1's bit, so named on arm64 */
+#endif
 	{ VM_WIPEONFORK,	"wf" },
 	{ VM_DONTDUMP,		"dd" },
 #ifdef CONFIG_MEM_SOFT_DIRTY
@@ -74,6 +78,9 @@ static const struct {
 	{ VM_MERGEABLE,		"mg" },
 	{ VM_UFFD_MISSING,	"um" },
 	{ VM_UFFD_WP,		"uw" },
+#ifdef CONFIG_ARM64_MTE
+	{ VM_MTE,		"mt" },
+#endif
 #ifdef CONFIG_HAVE_ARCH_USERFAULTFD_MINOR
 	{ VM_UFFD_MINOR,	"ui" },
 #endif
