@@ -7,6 +7,8 @@
 #   $LM_CACHE/apt/<suite>/       private apt configuration, lists, debs
 #   $LM_CACHE/chroot/<suite>/    debootstrap chroot with that suite's gcc
 #   $LM_CACHE/kernel/<K>/        vmlinuz, versions, libmaps-<source hash>.ko
+#   $LM_CACHE/kernel/arm64-<K>/  the same for an arm64 kernel
+#   $LM_CACHE/arm64/             busybox for arm64 guests
 #   $LM_CACHE/kernel/debug/      the debug kernel: its source, and one build
 #                                tree per source version, config and gcc
 #   $LM_CACHE/logs/              console logs of the last runs
@@ -15,6 +17,12 @@ LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LM_SRC=${LIBMAPS_SRC:-$LM_ROOT}
 LM_CACHE=${LIBMAPS_CACHE:-$HOME/.cache/libmaps}
 LM_KERNELS=(5.10 6.1 6.12 7)
+# The guest's architecture (qemu/run --arch): amd64, or arm64 booted in
+# qemu-system-aarch64 under emulation.  arm64's kernels: Debian's "arm64"
+# flavour (4 KiB pages) and, as K-16k, its "arm64-16k" flavour.
+LM_ARCH=${LM_ARCH:-amd64}
+# shellcheck disable=SC2034 # used by qemu/check
+LM_ARM64_KERNELS=(6.1 6.12 6.12-16k 7 7-16k)
 
 lm_log() { printf 'libmaps-qemu: %s\n' "$*" >&2; }
 
@@ -29,9 +37,29 @@ lm_lock() {
 lm_unlock() { exec {LM_LOCK_FD}>&-; }
 lm_die() { lm_log "error: $*"; exit 1; }
 
+# The name of kernel $1 in the cache (and in its lock and logs).
+lm_kid() {
+	if [ "$LM_ARCH" = amd64 ]; then
+		echo "$1"
+	else
+		echo "$LM_ARCH-$1"
+	fi
+}
+
+# Debian's flavour of kernel $1 on $LM_ARCH.
+lm_flavour() {
+	case "$LM_ARCH:$1" in
+	amd64:*) echo amd64 ;;
+	arm64:6.1-16k) lm_die "Debian's 6.1 has no arm64-16k flavour" ;;
+	arm64:*-16k) echo arm64-16k ;;
+	arm64:*) echo arm64 ;;
+	*) lm_die "unknown architecture '$LM_ARCH' (amd64 or arm64)" ;;
+	esac
+}
+
 # Debian suite that carries kernel generation $1.
 lm_suite() {
-	case "$1" in
+	case "${1%-16k}" in
 	5.10) echo bullseye ;;
 	6.1) echo bookworm ;;
 	6.12) echo trixie ;;
@@ -64,6 +92,8 @@ lm_apt_setup() {
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
+	# arm64 kernels and headers, and the arm64 builds of the guest's
+	# programs: the host stays amd64, its apt setup untouched.
 	if [ "$suite" = bookworm ] || [ "$suite" = bullseye ]; then
 		# Kernel updates reach older releases through their security suite.
 		cat >>"$dir/etc/sources.list.d/$suite.sources" <<-EOF
@@ -84,10 +114,11 @@ lm_apt_setup() {
 		Dir::State::status "/dev/null";
 		Dir::Cache "$dir/cache";
 		APT::Architecture "amd64";
+		APT::Architectures { "amd64"; "arm64"; };
 		Acquire::Languages "none";
 		Acquire::Check-Valid-Until "false";
 	EOF
-	if [ -z "$(find "$dir/state/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+	if [ -z "$(find "$dir/state/lists" -maxdepth 1 -name '*arm64_Packages*' -mmin -1440 2>/dev/null)" ]; then
 		APT_CONFIG=$dir/apt.conf apt-get -q update >"$dir/update.log" 2>&1 ||
 			{ cat "$dir/update.log" >&2; lm_die "apt-get update failed for $suite"; }
 	fi
@@ -95,22 +126,32 @@ lm_apt_setup() {
 
 lm_apt() { APT_CONFIG=$LM_CACHE/apt/$1/apt.conf "${@:2}"; }
 
-# First dependency of package $2 (in suite $1) whose name matches regex $3.
+# First dependency of package $2 (in suite $1) whose name matches regex $3,
+# without its architecture (a foreign package's dependencies carry one).
 lm_dep() {
 	lm_apt "$1" apt-cache depends "$2" 2>/dev/null |
-		awk -v re="$3" '$1 ~ /Depends:$/ && $2 ~ re { print $2; exit }'
+		awk -v re="$3" '$1 ~ /Depends:$/ {
+			name = $2
+			gsub(/[<>]/, "", name)
+			sub(/:(amd64|arm64|all)$/, "", name)
+			if (name ~ re) { print name; exit }
+		}'
 }
 
 lm_version() { lm_apt "$1" apt-cache show "$2" 2>/dev/null | awk '/^Version:/ { print $2; exit }'; }
 
-# Download packages $2... of suite $1 into its debs/ and print their paths.
+# Download packages $2... of suite $1 into its debs/ and print their
+# paths.  NAME:arm64 is the arm64 package; NAME alone the host's or "all".
 lm_download() {
-	local suite=$1 dir=$LM_CACHE/apt/$1/debs pkg
+	local suite=$1 dir=$LM_CACHE/apt/$1/debs pkg arch
 	shift
 	(cd "$dir" && lm_apt "$suite" apt-get -q download "$@" >/dev/null 2>"$dir/download.log") ||
 		{ cat "$dir/download.log" >&2; lm_die "cannot download $*"; }
 	for pkg in "$@"; do
-		ls "$dir/${pkg}_"*.deb
+		arch=amd64
+		[[ $pkg != *:* ]] || arch=${pkg##*:}
+		find "$dir" -maxdepth 1 \( -name "${pkg%%:*}_*_$arch.deb" -o -name "${pkg%%:*}_*_all.deb" \) |
+			sort -V | tail -n1
 	done
 }
 
@@ -158,38 +199,43 @@ lm_guest_modules() {
 	mv "$out/order.tmp" "$out/order"
 }
 
-# Resolve, download and unpack kernel generation $1: image and headers.
-# Leaves $LM_CACHE/kernel/$1/{vmlinuz,modules/,abi,versions,gcc}.
+# Resolve, download and unpack kernel generation $1 of $LM_ARCH: image and
+# headers.  Leaves $LM_CACHE/kernel/$(lm_kid $1)/{vmlinuz,modules/,abi,
+# versions,gcc}.  For arm64, the headers are the arm64 package and the
+# amd64 linux-kbuild of the same version, whose host programs build the
+# module (Debian's headers cross-build out-of-tree modules so).
 lm_kernel_fetch() {
-	local k=$1 suite kdir abi img hdr common kbuild binary modules gcc
+	local k=$1 suite kdir abi img hdr common kbuild binary modules gcc flavour a=
 	suite=$(lm_suite "$k")
-	kdir=$LM_CACHE/kernel/$k
+	flavour=$(lm_flavour "$k")
+	kdir=$LM_CACHE/kernel/$(lm_kid "$k")
+	[ "$LM_ARCH" = amd64 ] || a=:$LM_ARCH
 	# A cache made for another list of guest modules is fetched again.
 	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && [ -e "$kdir/modules/order" ] &&
 		[ "$(cat "$kdir/modules/list" 2>/dev/null)" = "${LM_GUEST_MODULES[*]}" ] &&
 		return 0
 
-	lm_log "fetching Debian $suite kernel for $k"
+	lm_log "fetching Debian $suite $flavour kernel for $k"
 	lm_apt_setup "$suite"
-	img=$(lm_dep "$suite" linux-image-amd64 '^linux-image-')
-	hdr=$(lm_dep "$suite" linux-headers-amd64 '^linux-headers-')
+	img=$(lm_dep "$suite" "linux-image-$flavour$a" '^linux-image-')
+	hdr=$(lm_dep "$suite" "linux-headers-$flavour$a" '^linux-headers-')
 	if [ -z "$img" ] || [ -z "$hdr" ]; then
-		lm_die "cannot resolve the kernel packages of $suite"
+		lm_die "cannot resolve the $flavour kernel packages of $suite"
 	fi
 	abi=${img#linux-image-}
-	abi=${abi%-amd64}
-	case "$k" in 7 | 5.10 | 6.1 | 6.12) ;; *) [[ $abi == "$k".* ]] || lm_die "$suite has $abi, not $k" ;; esac
-	common=$(lm_dep "$suite" "$hdr" '^linux-headers-.*-common$')
-	kbuild=$(lm_dep "$suite" "$hdr" '^linux-kbuild-')
-	binary=$(lm_dep "$suite" "$img" '^linux-binary-')
-	modules=$(lm_dep "$suite" "$img" '^linux-modules-')
-	gcc=$(lm_apt "$suite" apt-cache depends "$hdr" | grep -o 'gcc-[0-9]\+' | head -n1)
+	abi=${abi%-"$flavour"}
+	case "${k%-16k}" in 7 | 5.10 | 6.1 | 6.12) ;; *) [[ $abi == "$k".* ]] || lm_die "$suite has $abi, not $k" ;; esac
+	common=$(lm_dep "$suite" "$hdr$a" '^linux-headers-.*-common$')
+	kbuild=$(lm_dep "$suite" "$hdr$a" '^linux-kbuild-')
+	binary=$(lm_dep "$suite" "$img$a" '^linux-binary-')
+	modules=$(lm_dep "$suite" "$img$a" '^linux-modules-')
+	gcc=$(lm_apt "$suite" apt-cache depends "$hdr$a" | grep -o 'gcc-[0-9]\+' | head -n1)
 	[ -n "$gcc" ] || lm_die "cannot tell which gcc built $hdr"
 
 	rm -rf "$kdir"
 	mkdir -p "$kdir/unpack"
 	local deb
-	for deb in $(lm_download "$suite" "$img" ${binary:+"$binary"} ${modules:+"$modules"}); do
+	for deb in $(lm_download "$suite" "$img$a" ${binary:+"$binary$a"} ${modules:+"$modules$a"}); do
 		dpkg-deb -x "$deb" "$kdir/unpack"
 	done
 	find "$kdir/unpack" -name 'vmlinuz*' -type f -exec cp {} "$kdir/vmlinuz" \; -quit
@@ -197,7 +243,7 @@ lm_kernel_fetch() {
 	rm -rf "$kdir/unpack"
 	[ -s "$kdir/vmlinuz" ] || lm_die "no vmlinuz in $img${binary:+ / $binary}"
 
-	lm_download "$suite" "$hdr" "$common" "$kbuild" >"$kdir/header-debs"
+	lm_download "$suite" "$hdr$a" "$common" "$kbuild" >"$kdir/header-debs"
 	echo "$abi" >"$kdir/abi"
 	echo "$gcc" >"$kdir/gcc"
 	{
@@ -208,11 +254,14 @@ lm_kernel_fetch() {
 }
 
 # A minimal chroot of the kernel's suite with the gcc its headers were
-# configured for: their host tools need that suite's glibc.
+# configured for: their host tools need that suite's glibc.  For arm64,
+# that suite's cross gcc of the same version too, installed by the
+# chroot's own apt.  Prints the chroot.
 lm_chroot() {
-	local k=$1 suite gcc root
+	local k=$1 suite gcc root kdir
 	suite=$(lm_suite "$k")
-	gcc=$(cat "$LM_CACHE/kernel/$k/gcc")
+	kdir=$LM_CACHE/kernel/$(lm_kid "$k")
+	gcc=$(cat "$kdir/gcc")
 	root=$LM_CACHE/chroot/$suite
 	# The marker names the package set: a new set makes a new chroot.
 	if [ ! -e "$root/.ready-$gcc-sparse" ]; then
@@ -225,17 +274,71 @@ lm_chroot() {
 			{ tail -n 20 "$LM_CACHE/chroot/$suite.log" >&2; lm_die "debootstrap $suite failed"; }
 		touch "$root/.ready-$gcc-sparse"
 	fi
+	if [ "$LM_ARCH" = arm64 ] && [ ! -e "$root/.ready-$gcc-aarch64" ]; then
+		lm_log "installing $gcc-aarch64-linux-gnu in the $suite chroot (once)"
+		{ chroot "$root" apt-get -q update &&
+			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
+				--no-install-recommends "$gcc-aarch64-linux-gnu"; } \
+			>"$LM_CACHE/chroot/$suite-aarch64.log" 2>&1 ||
+			{ tail -n 20 "$LM_CACHE/chroot/$suite-aarch64.log" >&2
+			  lm_die "cannot install $gcc-aarch64-linux-gnu in the $suite chroot"; }
+		touch "$root/.ready-$gcc-aarch64"
+	fi
 	local abi deb
-	abi=$(cat "$LM_CACHE/kernel/$k/abi")
-	if [ ! -d "$root/usr/src/linux-headers-$abi-amd64" ]; then
+	abi=$(cat "$kdir/abi")
+	if [ ! -d "$root/usr/src/linux-headers-$abi-$(lm_flavour "$k")" ]; then
 		# Keep the chroot's merged-/usr symlinks (/lib -> usr/lib):
 		# older headers packages still ship files under /lib.
 		while read -r deb; do
 			dpkg-deb --fsys-tarfile "$deb" |
 				tar -x -C "$root" --keep-directory-symlink
-		done <"$LM_CACHE/kernel/$k/header-debs"
+		done <"$kdir/header-debs"
 	fi
 	echo "$root"
+}
+
+# The guest's arm64 programs (qemu/arm64-build) are built in the chroot of
+# the host's suite, with arm64 added as a foreign architecture and the
+# arm64 libraries they link with or run: Debian's multiarch cross-building.
+LM_ARM64_SUITE=bookworm
+LM_ARM64_PACKAGES=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu make pkg-config
+	libc6-dev:arm64 libsmartcols-dev:arm64 libelf-dev:arm64 libstdc++6:arm64
+	jq:arm64 sqlite3:arm64)
+
+# That chroot, made ready once per package list; prints it.
+lm_arm64_root() {
+	local root=$LM_CACHE/chroot/$LM_ARM64_SUITE marker
+	marker=.ready-arm64-$(printf '%s\n' "${LM_ARM64_PACKAGES[@]}" | sha256sum | cut -c1-12)
+	if [ ! -e "$root/$marker" ]; then
+		# Its base comes with the kernel of that suite.
+		(LM_ARCH=arm64 lm_kernel_fetch 6.1 && LM_ARCH=arm64 lm_chroot 6.1 >/dev/null) || exit 1
+		lm_log "adding arm64 to the $LM_ARM64_SUITE chroot for the guest's programs (once)"
+		{ chroot "$root" dpkg --add-architecture arm64 &&
+			chroot "$root" apt-get -q update &&
+			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
+				--no-install-recommends "${LM_ARM64_PACKAGES[@]}"; } \
+			>"$LM_CACHE/chroot/$LM_ARM64_SUITE-arm64.log" 2>&1 ||
+			{ tail -n 20 "$LM_CACHE/chroot/$LM_ARM64_SUITE-arm64.log" >&2
+			  lm_die "cannot make the $LM_ARM64_SUITE chroot build for arm64"; }
+		touch "$root/$marker"
+	fi
+	echo "$root"
+}
+
+# busybox-static for arm64 guests, of the host's suite; prints its path.
+lm_arm64_busybox() {
+	local bb=$LM_CACHE/arm64/busybox deb tmp
+	if [ ! -s "$bb" ]; then
+		lm_apt_setup "$LM_ARM64_SUITE"
+		deb=$(lm_download "$LM_ARM64_SUITE" busybox-static:arm64)
+		mkdir -p "$LM_CACHE/arm64"
+		tmp=$(mktemp -d "$LM_CACHE/arm64/unpack.XXXXXX")
+		dpkg-deb -x "$deb" "$tmp"
+		cp "$(find "$tmp" -name busybox -type f -perm -u+x | head -n1)" "$bb.tmp"
+		rm -rf "$tmp"
+		mv "$bb.tmp" "$bb"
+	fi
+	echo "$bb"
 }
 
 # The debug kernel: Debian's linux-source-6.12 (the newest source with a
@@ -309,8 +412,8 @@ lm_src_hash() {
 # the sources, with sparse checking every file (C=2); compiler and sparse
 # warnings are errors.  Prints the path of the module.
 lm_module_build() {
-	local k=$1 kdir root abi hash log rc=0
-	kdir=$LM_CACHE/kernel/$k
+	local k=$1 kdir root abi hash log rc=0 cross=()
+	kdir=$LM_CACHE/kernel/$(lm_kid "$k")
 	hash=$(lm_src_hash)
 	# One module per source hash, so that trees built in turn (or
 	# worktrees side by side) do not evict each other.
@@ -324,18 +427,22 @@ lm_module_build() {
 	fi
 	root=$(lm_chroot "$k")
 	abi=$(cat "$kdir/abi")
+	# What dpkg-buildpackage -a sets: the headers' .kernelvariables then
+	# take the cross compiler of the kernel's gcc version.
+	[ "$LM_ARCH" = amd64 ] ||
+		cross=(DEB_BUILD_ARCH=amd64 DEB_HOST_ARCH=arm64 DEB_HOST_GNU_TYPE=aarch64-linux-gnu)
 	rm -rf "$root/build/libmaps"
 	mkdir -p "$root/build/libmaps"
 	cp -r "$LM_SRC/Kbuild" "$LM_SRC/module" "$root/build/libmaps/"
 	log=$kdir/build.log
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-	chroot "$root" make -C "/usr/src/linux-headers-$abi-amd64" M=/build/libmaps \
-		C=2 CHECK=sparse modules \
+	chroot "$root" make -C "/usr/src/linux-headers-$abi-$(lm_flavour "$k")" M=/build/libmaps \
+		"${cross[@]}" C=2 CHECK=sparse modules \
 		>"$log" 2>&1 || rc=$?
 	umount "$root/proc"
 	if [ "$rc" -ne 0 ] || grep -q 'warning:\|error:' "$log"; then
 		cat "$log" >&2
-		lm_die "building libmaps.ko for $k failed"
+		lm_die "building libmaps.ko for $(lm_kid "$k") failed"
 	fi
 	cp "$root/build/libmaps/module/libmaps.ko" "$kdir/libmaps-$hash.ko.tmp"
 	mv "$kdir/libmaps-$hash.ko.tmp" "$kdir/libmaps-$hash.ko"
@@ -365,9 +472,10 @@ lm_debug_module_build() {
 	echo "$tree/libmaps-$hash.ko"
 }
 
-# Does KVM really work here?  /dev/kvm can exist without VT-x/AMD-V.
+# Does KVM really work here?  /dev/kvm can exist without VT-x/AMD-V, and
+# an arm64 guest on this amd64 host is always emulated.
 lm_accel() {
-	if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo &&
+	if [ "$LM_ARCH" = amd64 ] && [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo &&
 		timeout 10 qemu-system-x86_64 -accel kvm -M q35 -nodefaults -nographic \
 			-display none -S -qmp stdio </dev/null >/dev/null 2>&1 <<<'{"execute":"quit"}'; then
 		echo "-accel kvm -cpu host -smp 2"

@@ -4,15 +4,16 @@
 # binary in turn, TAP on stdout.  Exits non-zero if any of them failed.
 # run_tests.sh [PROGRAM ARGS...]: then PROGRAM too.
 cd "$(dirname "$0")" || exit 1
+# An arm64 guest runs the arm64 build (qemu/arm64-build).
+bin=build
+[ "$(uname -m)" != aarch64 ] || bin=build/arm64
 rc=0
-for t in build/libmaps_view_test build/libmaps_access_test \
-	build/libmaps_explain_test build/libmaps_edge_test \
-	build/libmaps_thp_test build/libmaps_thp_matrix_test build/libmaps_mem_test \
-	build/libmaps_merge_test build/libmaps_hostile_test build/libmaps_stress \
-	build/libmaps_lifecycle_test build/libmaps_sampler \
-	build/libmaps_pfnmap_test; do
-	echo "# running $t"
-	"$t" || rc=1
+for t in libmaps_view_test libmaps_access_test libmaps_explain_test \
+	libmaps_edge_test libmaps_thp_test libmaps_thp_matrix_test \
+	libmaps_mem_test libmaps_merge_test libmaps_hostile_test libmaps_stress \
+	libmaps_lifecycle_test libmaps_sampler libmaps_pfnmap_test; do
+	echo "# running $bin/$t"
+	"$bin/$t" || rc=1
 done
 # With arguments, one more test program and its own arguments (qemu/check:
 # the tool's in-guest tests).  It runs last: it unloads and reloads the
