@@ -276,7 +276,7 @@ lm_chroot() {
 	fi
 	if [ "$LM_ARCH" = arm64 ] && [ ! -e "$root/.ready-$gcc-aarch64" ]; then
 		lm_log "installing $gcc-aarch64-linux-gnu in the $suite chroot (once)"
-		{ chroot "$root" apt-get -q update &&
+		{ chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update &&
 			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
 				--no-install-recommends "$gcc-aarch64-linux-gnu"; } \
 			>"$LM_CACHE/chroot/$suite-aarch64.log" 2>&1 ||
@@ -314,7 +314,7 @@ lm_arm64_root() {
 		(LM_ARCH=arm64 lm_kernel_fetch 6.1 && LM_ARCH=arm64 lm_chroot 6.1 >/dev/null) || exit 1
 		lm_log "adding arm64 to the $LM_ARM64_SUITE chroot for the guest's programs (once)"
 		{ chroot "$root" dpkg --add-architecture arm64 &&
-			chroot "$root" apt-get -q update &&
+			chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update &&
 			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
 				--no-install-recommends "${LM_ARM64_PACKAGES[@]}"; } \
 			>"$LM_CACHE/chroot/$LM_ARM64_SUITE-arm64.log" 2>&1 ||
@@ -425,7 +425,7 @@ lm_module_build() {
 		echo "$kdir/libmaps-$hash.ko"
 		return 0
 	fi
-	root=$(lm_chroot "$k")
+	root=$(lm_chroot "$k") || exit 1
 	abi=$(cat "$kdir/abi")
 	# What dpkg-buildpackage -a sets: the headers' .kernelvariables then
 	# take the cross compiler of the kernel's gcc version.
