@@ -13,15 +13,17 @@
  * Then, in this one boot, read the whole of /proc/<pid>/maps,
  * /proc/<pid>/smaps, every VMA through PROCMAP_QUERY (6.11+) and
  * /sys/kernel/debug/libmaps/<pid>, REPS times each (more for small maps:
- * 7 times REPS at 100 VMAs, 3 times at 1,000; idle, maps and the view in
- * turn, one run of each per round), and print per method the
+ * 7 times REPS at 100 VMAs, 3 times at 1,000; each method's runs in a
+ * row), and print per method the
  * median and spread of the read time, the cost per VMA, the writer's p99
  * and worst mmap+munmap time while that method was read (its stall), the
  * same of the pairs in which the writer was not preempted ("own": the
  * guest's one CPU is shared by reader and writer), how many pairs per
  * thousand slept (on a lock) and the longest of those, and
  * for libmaps the module's peak allocation for one snapshot against the
- * view's size and where the open's time went (last_open_ns).
+ * view's size and where the open's time went (last_open_ns).  Then, for
+ * issue #16's goal 3, REPS rounds of idle, maps and the view in turn, the
+ * writer's figures of each against idle's from the same stretch of time.
  *
  * -t TOOL: also run the tool (its tree, --list and -J) and -p PMAP
  * (pmap -X) on the target, as whole processes writing to /dev/null, 3
@@ -96,20 +98,24 @@ static const char *const method_names[NR_METHODS] = {
 };
 
 /*
- * The writer's histograms: one per method, and one for the time between
- * two runs (the benchmark's own bookkeeping), which no method is charged.
+ * For goal 3, idle, maps and the view once more, in turn, one run of each
+ * per round, so that the writer's figures for the three come from the
+ * same stretch of time: read one after the other (as they are first, for
+ * their times), a drift in the guest (the host's load under emulation)
+ * moved the p99 of one against another by up to 10x between two runs of
+ * the same benchmark.
  */
-#define M_BETWEEN	NR_METHODS
-#define NR_SLOTS	(NR_METHODS + 1)
+enum { W_IDLE, W_MAPS, W_VIEW, NR_W };
+static const int interleaved[NR_W] = { M_IDLE, M_MAPS, M_LIBMAPS };
 
 /*
- * Read in turn, one run of each per round, so that the writer's figures
- * for idle, maps and the view come from the same stretch of time: read
- * one after the other, a drift in the guest (the host's load under
- * emulation) moved the p99 of one against another by up to 10x between
- * two runs of the same benchmark.
+ * The writer's histograms: one per method read for its time, one for the
+ * time between two runs (the benchmark's own bookkeeping), which no method
+ * is charged, and one for each of the methods read in turn.
  */
-static const int interleaved[] = { M_IDLE, M_MAPS, M_LIBMAPS };
+#define M_BETWEEN	NR_METHODS
+#define SLOT_W(w)	(NR_METHODS + 1 + (w))
+#define NR_SLOTS	(NR_METHODS + 1 + NR_W)
 
 /* The shapes of map a target can have. */
 enum shape { S_ANON, S_FILE, NR_SHAPES };
@@ -560,7 +566,7 @@ struct row {
 	double wp99, wmax, maps_wp99, maps_wmax;
 	double all_wp99, maps_all_wp99;
 	/* the writer's pairs that slept, per 1000, and the longest, in us */
-	double slept, maps_slept, idle_slept;
+	double slept, maps_slept;
 	uint64_t slept_worst, maps_slept_worst;
 	double preempted, maps_preempted;	/* per 1000 */
 };
@@ -605,20 +611,25 @@ static void counts_since(struct result *r, const long *c)
 	r->changed += now[2] - c[2];
 }
 
-/* Run @m once, as run @r: the writer is charged to @m only meanwhile. */
-static void one(struct bench *b, int m, int r)
+/*
+ * Run @m once: the writer is charged to histogram @slot meanwhile.  As run
+ * @r of @m (@r >= 0), its time and what it read are kept; in a round of
+ * goal 3 (@r < 0), only the writer's figures.
+ */
+static void one(struct bench *b, int m, int r, int slot)
 {
 	static char buf[1 << 20];
 	struct result *res = &b->res[m];
-	size_t at = (size_t)m * b->reps + r;
-	uint64_t t0;
+	size_t at = (size_t)m * b->reps + (r < 0 ? 0 : r);
+	double scratch[NR_TOOL_PHASES];
+	uint64_t t0, t;
 	ssize_t got;
 
-	atomic_store(&sh->phase, m);
+	atomic_store(&sh->phase, slot);
 	t0 = now_ns();
 	if (m == M_TREE || m == M_LIST || m == M_JSON)
 		got = run_tool(tool, m == M_TREE ? NULL : m == M_LIST ? "--list" : "-J",
-			       b->pid, &b->tphases[at * NR_TOOL_PHASES]);
+			       b->pid, r < 0 ? scratch : &b->tphases[at * NR_TOOL_PHASES]);
 	else if (m == M_PMAP)
 		got = run_tool(pmap, "-X", b->pid, NULL);
 	else if (m == M_IDLE)
@@ -627,8 +638,11 @@ static void one(struct bench *b, int m, int r)
 		got = query_all(b->pid);
 	else
 		got = read_whole(b->paths[m], buf, sizeof(buf));
-	b->t[at] = now_ns() - t0;
+	t = now_ns() - t0;
 	atomic_store(&sh->phase, M_BETWEEN);
+	if (r < 0)
+		return;
+	b->t[at] = t;
 	if (got < 0) {
 		b->failed[m] = true;
 		return;
@@ -641,6 +655,20 @@ static void one(struct bench *b, int m, int r)
 		if (p > res->peak)
 			res->peak = p;
 	}
+}
+
+/* The writer's figures from histogram @slot into @res. */
+static void writer_figures(struct result *res, int slot)
+{
+	res->p99_us = writer_p99(&sh->all[slot]);
+	res->worst_us = atomic_load(&sh->all[slot].max_ns) / 1000;
+	res->own_p99_us = writer_p99(&sh->own[slot]);
+	res->own_worst_us = atomic_load(&sh->own[slot].max_ns) / 1000;
+	if (sh->all[slot].count) {
+		res->slept = 1000.0 * sh->slept[slot] / sh->all[slot].count;
+		res->preempted = 1000.0 * sh->preempted[slot] / sh->all[slot].count;
+	}
+	res->slept_worst_us = atomic_load(&sh->slept_max_ns[slot]) / 1000;
 }
 
 /* @m's figures from its @n runs, and the writer's while they ran. */
@@ -660,40 +688,18 @@ static void finish(struct bench *b, int m, int n)
 	res->median = t[n / 2];
 	res->min = t[0];
 	res->max = t[n - 1];
-	res->p99_us = writer_p99(&sh->all[m]);
-	res->worst_us = atomic_load(&sh->all[m].max_ns) / 1000;
-	res->own_p99_us = writer_p99(&sh->own[m]);
-	res->own_worst_us = atomic_load(&sh->own[m].max_ns) / 1000;
-	if (sh->all[m].count) {
-		res->slept = 1000.0 * sh->slept[m] / sh->all[m].count;
-		res->preempted = 1000.0 * sh->preempted[m] / sh->all[m].count;
-	}
-	res->slept_worst_us = atomic_load(&sh->slept_max_ns[m]) / 1000;
+	writer_figures(res, m);
 }
 
-static bool is_interleaved(int m)
-{
-	for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
-		if (interleaved[i] == m)
-			return true;
-	return false;
-}
-
-/* Every method on @b's target: idle, maps and the view in turn, then the rest. */
-static void measure(struct bench *b, bool resident)
+/*
+ * Every method on @b's target, each run in a row for its time; then for
+ * goal 3 (not on the resident target) idle, maps and the view in turn,
+ * the writer's figures into @w.
+ */
+static void measure(struct bench *b, bool resident, struct result *w)
 {
 	int reps = b->reps;
 	long c[3];
-
-	counts(c);
-	for (int r = 0; r < reps; r++)
-		for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
-			if (method_for(interleaved[i], resident))
-				one(b, interleaved[i], r);
-	counts_since(&b->res[M_LIBMAPS], c);
-	for (size_t i = 0; i < sizeof(interleaved) / sizeof(*interleaved); i++)
-		if (method_for(interleaved[i], resident))
-			finish(b, interleaved[i], reps);
 
 	for (int m = 0; m < NR_METHODS; m++) {
 		long batch = read_param("batch_vmas");
@@ -701,7 +707,7 @@ static void measure(struct bench *b, bool resident)
 		/* whole processes: a few runs are enough, and they are long */
 		int n = m >= M_TREE && reps > 3 ? 3 : reps;
 
-		if (is_interleaved(m) || !method_for(m, resident))
+		if (!method_for(m, resident))
 			continue;
 		if (m == M_LIBMAPS_ONE) {
 			write_param("batch_vmas", 0);
@@ -710,7 +716,7 @@ static void measure(struct bench *b, bool resident)
 		}
 		counts(c);
 		for (int r = 0; r < n; r++)
-			one(b, m, r);
+			one(b, m, r, m);
 		counts_since(&b->res[m], c);
 		if (m == M_LIBMAPS_ONE) {
 			write_param("batch_vmas", batch);
@@ -719,6 +725,13 @@ static void measure(struct bench *b, bool resident)
 		}
 		finish(b, m, n);
 	}
+	if (resident)
+		return;
+	for (int r = 0; r < reps; r++)
+		for (int i = 0; i < NR_W; i++)
+			one(b, interleaved[i], -1, SLOT_W(i));
+	for (int i = 0; i < NR_W; i++)
+		writer_figures(&w[i], SLOT_W(i));
 }
 
 /* @want VMAs of @shape, or (with @mib) @mib MiB resident in a few. */
@@ -726,7 +739,7 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 {
 	static struct bench bench;
 	struct bench *b = &bench;
-	struct result *res = b->res;
+	struct result *res = b->res, w3[NR_W] = { 0 };
 	long vmas = 0;
 	pid_t pid;
 
@@ -774,7 +787,7 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 			fclose(f);
 	}
 
-	measure(b, mib);
+	measure(b, mib, w3);
 	atomic_store(&sh->stop, true);
 	waitpid(pid, NULL, 0);
 
@@ -848,19 +861,18 @@ static void run(long want, enum shape shape, long mib, int reps, const char *sel
 			  (double)res[M_LIBMAPS].peak / res[M_LIBMAPS].bytes : 0;
 		w->bytes = res[M_MAPS].bytes ?
 			   (double)res[M_LIBMAPS].bytes / res[M_MAPS].bytes : 0;
-		w->wp99 = per(res[M_LIBMAPS].own_p99_us, res[M_IDLE].own_p99_us);
-		w->wmax = per(res[M_LIBMAPS].own_worst_us, res[M_IDLE].own_worst_us);
-		w->maps_wp99 = per(res[M_MAPS].own_p99_us, res[M_IDLE].own_p99_us);
-		w->maps_wmax = per(res[M_MAPS].own_worst_us, res[M_IDLE].own_worst_us);
-		w->all_wp99 = per(res[M_LIBMAPS].p99_us, res[M_IDLE].p99_us);
-		w->maps_all_wp99 = per(res[M_MAPS].p99_us, res[M_IDLE].p99_us);
-		w->slept = res[M_LIBMAPS].slept;
-		w->maps_slept = res[M_MAPS].slept;
-		w->idle_slept = res[M_IDLE].slept;
-		w->slept_worst = res[M_LIBMAPS].slept_worst_us;
-		w->maps_slept_worst = res[M_MAPS].slept_worst_us;
-		w->preempted = res[M_LIBMAPS].preempted;
-		w->maps_preempted = res[M_MAPS].preempted;
+		w->wp99 = per(w3[W_VIEW].own_p99_us, w3[W_IDLE].own_p99_us);
+		w->wmax = per(w3[W_VIEW].own_worst_us, w3[W_IDLE].own_worst_us);
+		w->maps_wp99 = per(w3[W_MAPS].own_p99_us, w3[W_IDLE].own_p99_us);
+		w->maps_wmax = per(w3[W_MAPS].own_worst_us, w3[W_IDLE].own_worst_us);
+		w->all_wp99 = per(w3[W_VIEW].p99_us, w3[W_IDLE].p99_us);
+		w->maps_all_wp99 = per(w3[W_MAPS].p99_us, w3[W_IDLE].p99_us);
+		w->slept = w3[W_VIEW].slept;
+		w->maps_slept = w3[W_MAPS].slept;
+		w->slept_worst = w3[W_VIEW].slept_worst_us;
+		w->maps_slept_worst = w3[W_MAPS].slept_worst_us;
+		w->preempted = w3[W_VIEW].preempted;
+		w->maps_preempted = w3[W_MAPS].preempted;
 		w->walk = res[M_LIBMAPS].phase_ms[2] / ms(maps);
 		w->text = res[M_LIBMAPS].phase_ms[4] / ms(maps);
 		for (int m = M_TREE; m <= M_JSON; m++) {
