@@ -494,7 +494,7 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 		case COL_HUGE:
 			if (r->pmd >= 0) {
 				size_str(t, buf, sizeof(buf),
-					 (unsigned long long)r->pmd << 21);
+					 (unsigned long long)r->pmd * lm_pmd_size());
 				set(ln, i, buf);
 			}
 			break;

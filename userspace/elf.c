@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "model.h"
 #include "xalloc.h"
 
 #define MAX_LOADS 16
@@ -341,11 +342,8 @@ void lm_elf_refine(struct lm_proc *p, bool live)
 	static bool init;
 
 	if (!init) {
-		char *pmd = lm_slurp("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", NULL);
-
 		page_size = (unsigned long)sysconf(_SC_PAGESIZE);
-		pmd_size = pmd ? strtoull(pmd, NULL, 10) : 0;
-		free(pmd);
+		pmd_size = lm_pmd_size();
 		if (elf_version(EV_CURRENT) == EV_NONE)
 			return;
 		init = true;

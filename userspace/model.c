@@ -11,6 +11,22 @@
 #include "model.h"
 #include "xalloc.h"
 
+unsigned long long lm_pmd_size(void)
+{
+	static unsigned long long size;
+	static bool known;
+
+	if (!known) {
+		char *s = lm_slurp("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+				   NULL);
+
+		size = s ? strtoull(s, NULL, 10) : 0;
+		free(s);
+		known = true;
+	}
+	return size;
+}
+
 static const char *base_name(const char *name)
 {
 	const char *slash = strrchr(name, '/');
@@ -71,7 +87,7 @@ void lm_recs_extent(const struct lm_rec *const *recs, size_t n,
 		    (r->pmd > 0 && lm_lib_size(r) < r->end - r->start))
 			known = false;
 		else
-			h += (unsigned long long)r->pmd << 21;
+			h += (unsigned long long)r->pmd * lm_pmd_size();
 	}
 	*huge = known ? (long long)h : -1;
 }
@@ -120,7 +136,7 @@ static void summary_add_group(struct lm_summary *s, const struct lm_proc *p,
 		row->size += lm_lib_size(r);
 		if (r->pmd > 0 && lm_lib_size(r) < r->end - r->start)
 			row->huge_unknown = true;
-		row->huge += (unsigned long long)(r->pmd > 0 ? r->pmd : 0) << 21;
+		row->huge += (unsigned long long)(r->pmd > 0 ? r->pmd : 0) * lm_pmd_size();
 	}
 }
 

@@ -11,6 +11,13 @@
 
 #include "view.h"
 
+/*
+ * This machine's PMD-mapped huge page in bytes (hpage_pmd_size: 2 MiB on
+ * x86_64 and on arm64 with 4 KiB pages, 32 MiB with 16 KiB pages), or 0
+ * if the kernel has no THP.  A record's pmd= counts such pages.
+ */
+unsigned long long lm_pmd_size(void);
+
 /* Does the name of group @g match @pattern (glob, or a substring)? */
 bool lm_group_matches(const struct lm_group *g, const char *pattern);
 
