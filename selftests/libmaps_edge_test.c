@@ -482,6 +482,7 @@ TEST(offset_beyond_4g)
 TEST(hugetlb)
 {
 	char dir[] = "/tmp/lm-hugetlbfs", path[64];
+	unsigned long hs = lm_hugetlb_size();
 	int fd, nr;
 	char *p, *q;
 
@@ -495,23 +496,24 @@ TEST(hugetlb)
 	if (nr < 2)
 		SKIP(return, "only %d huge pages could be reserved", nr);
 	mkdir(dir, 0700);
-	ASSERT_EQ(0, mount("none", dir, "hugetlbfs", 0, "pagesize=2M"));
+	/* the default size, the one nr_hugepages reserves */
+	ASSERT_EQ(0, mount("none", dir, "hugetlbfs", 0, NULL));
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	ASSERT_GE(fd, 0);
-	p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, hs, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
-	q = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+	q = mmap(NULL, hs, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	ASSERT_NE(MAP_FAILED, q);
 	q[0] = 1;
 	ASSERT_EQ(0, compare(_metadata, 0));
 	ASSERT_NE(NULL, maps_rec(p));
-	EXPECT_EQ(2048, maps_rec(p)->kernel_page_kb);
+	EXPECT_EQ((long)(hs >> 10), maps_rec(p)->kernel_page_kb);
 	EXPECT_TRUE(smaps_has(maps_rec(p), "ht"));
-	munmap(p, 2UL << 20);
-	munmap(q, 2UL << 20);
+	munmap(p, hs);
+	munmap(q, hs);
 	close(fd);
 	unlink(path);
 	umount(dir);
@@ -1163,16 +1165,16 @@ TEST(seek_edges)
  */
 TEST(seek_ahead_of_the_text)
 {
-	static char whole[1 << 20], part[4 * 300];
+	static char whole[4 << 20], part[4 * 300];
 	off_t end, offs[4];
-	int fd, mfd, i;
+	int fd, mfd, i, nr;
 	char *p;
 
-	/* records enough for a text of many pages */
-	p = mmap(NULL, 256 * pg, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* records enough for a text of many pages (of 4 KiB or more) */
+	nr = 256 * (pg / 4096);
+	p = mmap(NULL, nr * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	for (i = 0; i < 256; i += 2)
+	for (i = 0; i < nr; i += 2)
 		ASSERT_EQ(0, mprotect(p + i * pg, pg, PROT_READ));
 	fd = open(LM_DEBUGFS "/self", O_RDONLY);
 	ASSERT_GE(fd, 0);
@@ -1215,7 +1217,7 @@ TEST(seek_ahead_of_the_text)
 	}
 	close(mfd);
 	close(fd);
-	munmap(p, 256 * pg);
+	munmap(p, nr * pg);
 }
 
 static void __attribute__((constructor)) init_page_size(void)

@@ -31,8 +31,6 @@
 #include "kselftest_harness.h"
 #include "lm_view.h"
 
-#define SZ_2M	(2UL << 20)
-#define SZ_4M	(4UL << 20)
 #define THP_DIR	"/sys/kernel/mm/transparent_hugepage/"
 /* The legacy VGA window: not RAM, so STRICT_DEVMEM lets /dev/mem map it. */
 #define LM_DEVMEM_OFF	0xa0000
@@ -203,7 +201,7 @@ TEST(roles_of_memory)
 	dev = mmap(NULL, pg, PROT_READ, MAP_SHARED, devmem, LM_DEVMEM_OFF);
 	ASSERT_NE(MAP_FAILED, dev) TH_LOG("mmap /dev/mem: %s", strerror(errno));
 	if (!write_file("/proc/sys/vm/nr_hugepages", "4"))
-		huge = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+		huge = mmap(NULL, lm_hugetlb_size(), PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	ASSERT_NE(MAP_FAILED, huge) TH_LOG("MAP_HUGETLB: %s", strerror(errno));
 	huge[0] = 1;
@@ -214,7 +212,7 @@ TEST(roles_of_memory)
 	EXPECT_STREQ("memfd", rec((unsigned long)mfdmap)->role);
 	EXPECT_STREQ("device", rec((unsigned long)dev)->role);
 	EXPECT_STREQ("hugetlb", rec((unsigned long)huge)->role);
-	EXPECT_EQ(2048UL, rec((unsigned long)huge)->pagesize_kb);
+	EXPECT_EQ(lm_hugetlb_size() >> 10, rec((unsigned long)huge)->pagesize_kb);
 	for (i = 0; i < maps.nr; i++) {
 		const char *n = maps.recs[i].name, *role = rec(maps.recs[i].start)->role;
 
@@ -222,7 +220,7 @@ TEST(roles_of_memory)
 		    !strcmp(n, "[vvar]"))
 			EXPECT_EQ(0, strncmp(role, n + 1, strlen(n) - 2)) TH_LOG("%s: %s", n, role);
 	}
-	munmap(huge, SZ_2M);
+	munmap(huge, lm_hugetlb_size());
 	write_file("/proc/sys/vm/nr_hugepages", "0");
 }
 
@@ -518,36 +516,37 @@ static void save_enabled(void)
 
 TEST(thp_reasons)
 {
-	char *small, *nohuge, *huge_ok, *memfd_map, *ramfs_map;
+	char *small, *nohuge, *huge_ok, *memfd_map, *ramfs_map, pmdk[32];
 	int mfd = memfd_create("libmaps-thp", 0), rfd;
 
 	if (access(THP_DIR "enabled", F_OK))
 		SKIP(return, "kernel without transparent huge pages");
 	ASSERT_GE(mfd, 0);
-	ASSERT_EQ(0, ftruncate(mfd, SZ_4M));
+	ASSERT_EQ(0, ftruncate(mfd, LM_2PMD));
 	mkdir("/tmp/lm-thp", 0700);
 	ASSERT_EQ(0, mount("ramfs", "/tmp/lm-thp", "ramfs", 0, NULL));
 	rfd = open("/tmp/lm-thp/f", O_RDWR | O_CREAT, 0600);
 	ASSERT_GE(rfd, 0);
-	ASSERT_EQ(0, ftruncate(rfd, SZ_4M));
+	ASSERT_EQ(0, ftruncate(rfd, LM_2PMD));
 
-	small = lm_map_aligned(16 * pg, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	nohuge = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	huge_ok = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	memfd_map = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, mfd);
-	ramfs_map = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ, MAP_PRIVATE, rfd);
+	small = lm_map_aligned(16 * pg, LM_PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	nohuge = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	huge_ok = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	memfd_map = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_SHARED, mfd);
+	ramfs_map = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ, MAP_PRIVATE, rfd);
 	ASSERT_NE(MAP_FAILED, small);
 	ASSERT_NE(MAP_FAILED, nohuge);
 	ASSERT_NE(MAP_FAILED, huge_ok);
 	ASSERT_NE(MAP_FAILED, memfd_map);
 	ASSERT_NE(MAP_FAILED, ramfs_map);
-	ASSERT_EQ(0, madvise(nohuge, SZ_4M, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, madvise(nohuge, LM_2PMD, MADV_NOHUGEPAGE));
 
 	save_enabled();
 	thp_set("enabled", "always");
 	ASSERT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("eligible", thp_reason(huge_ok));
-	EXPECT_NE(NULL, strstr(rec((unsigned long)huge_ok)->thp_sizes, "2048K"));
+	snprintf(pmdk, sizeof(pmdk), "%luK", LM_PMD >> 10);
+	EXPECT_NE(NULL, strstr(rec((unsigned long)huge_ok)->thp_sizes, pmdk));
 	EXPECT_STREQ("too-small", thp_reason(small));
 	EXPECT_STREQ("nohugepage", thp_reason(nohuge));
 	EXPECT_STREQ("shmem-never", thp_reason(memfd_map));
@@ -568,7 +567,7 @@ TEST(thp_reasons)
 	EXPECT_STREQ("prctl", thp_reason(huge_ok));
 
 	close(rfd);
-	munmap(ramfs_map, SZ_4M);
+	munmap(ramfs_map, LM_2PMD);
 	umount("/tmp/lm-thp");
 }
 
@@ -580,11 +579,11 @@ static char *map_shmem_file(const char *path, off_t size, off_t off)
 
 	if (fd < 0 || ftruncate(fd, size))
 		return MAP_FAILED;
-	p = mmap(NULL, SZ_4M + SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, 3 * LM_PMD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return p;
-	p = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
-	p = mmap(p, SZ_4M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off);
+	p = (char *)(((unsigned long)p + LM_PMD - 1) & ~(LM_PMD - 1));
+	p = mmap(p, LM_2PMD, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off);
 	close(fd);
 	return p;
 }
@@ -616,13 +615,13 @@ TEST(thp_shmem_reasons)
 			TH_LOG("mount -o %s: %s", opts[i], strerror(errno));
 	}
 	snprintf(path, sizeof(path), "%s/f", dirs[0]);
-	advise = map_shmem_file(path, SZ_4M, 0);
+	advise = map_shmem_file(path, LM_2PMD, 0);
 	/* an empty file: no huge page at offset 0 lies within its size */
 	snprintf(path, sizeof(path), "%s/f", dirs[1]);
 	within = map_shmem_file(path, 0, 0);
 	snprintf(path, sizeof(path), "%s/f", dirs[2]);
-	always = map_shmem_file(path, 2 * SZ_4M, 0);
-	misaligned = map_shmem_file(path, 2 * SZ_4M, pg);
+	always = map_shmem_file(path, 4 * LM_PMD, 0);
+	misaligned = map_shmem_file(path, 4 * LM_PMD, pg);
 	ASSERT_NE(MAP_FAILED, advise);
 	ASSERT_NE(MAP_FAILED, within);
 	ASSERT_NE(MAP_FAILED, always);
@@ -637,8 +636,8 @@ TEST(thp_shmem_reasons)
 	EXPECT_STREQ("misaligned", thp_reason(misaligned));
 
 	/* the same files, now advised: shmem says yes */
-	EXPECT_EQ(0, madvise(advise, SZ_4M, MADV_HUGEPAGE));
-	EXPECT_EQ(0, madvise(within, SZ_4M, MADV_HUGEPAGE));
+	EXPECT_EQ(0, madvise(advise, LM_2PMD, MADV_HUGEPAGE));
+	EXPECT_EQ(0, madvise(within, LM_2PMD, MADV_HUGEPAGE));
 	EXPECT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("eligible", thp_reason(advise));
 	EXPECT_STREQ("eligible", thp_reason(within));
@@ -650,10 +649,10 @@ TEST(thp_shmem_reasons)
 	EXPECT_EQ(0, write_file(THP_DIR "shmem_enabled", saved_shmem));
 	thp_set("enabled", saved_enabled);
 
-	munmap(advise, SZ_4M);
-	munmap(within, SZ_4M);
-	munmap(always, SZ_4M);
-	munmap(misaligned, SZ_4M);
+	munmap(advise, LM_2PMD);
+	munmap(within, LM_2PMD);
+	munmap(always, LM_2PMD);
+	munmap(misaligned, LM_2PMD);
 	for (i = 0; i < 3; i++)
 		umount(dirs[i]);
 }
@@ -665,16 +664,16 @@ TEST(thp_shmem_reasons)
 /* 6.18+: prctl(PR_SET_THP_DISABLE) may spare the VMAs with MADV_HUGEPAGE. */
 TEST(thp_prctl_except_advised)
 {
-	char *plain = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE,
+	char *plain = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	char *advised = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE,
+	char *advised = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	if (access(THP_DIR "enabled", F_OK))
 		SKIP(return, "kernel without transparent huge pages");
 	ASSERT_NE(MAP_FAILED, plain);
 	ASSERT_NE(MAP_FAILED, advised);
-	ASSERT_EQ(0, madvise(advised, SZ_4M, MADV_HUGEPAGE));
+	ASSERT_EQ(0, madvise(advised, LM_2PMD, MADV_HUGEPAGE));
 	if (prctl(PR_SET_THP_DISABLE, 1, PR_THP_DISABLE_EXCEPT_ADVISED, 0, 0)) {
 		ASSERT_EQ(EINVAL, errno);
 		SKIP(return, "no PR_THP_DISABLE_EXCEPT_ADVISED (6.18+) on this kernel");
@@ -782,7 +781,8 @@ TEST_F_TIMEOUT(slow, thp_exec_stack, 180)
 		TH_LOG("no view during exec in %d attempts, %lu reads", attempt, reads);
 	TH_LOG("caught on attempt %d: %lx-%lx, %lu bytes", attempt, r->start, r->end, r->size);
 	EXPECT_EQ(1, view.nr);
-	EXPECT_GE(r->size, SZ_4M);
+	/* the arguments' pages are there (exec_with_big_args()) */
+	EXPECT_GE(r->size, 4UL << 20);
 	EXPECT_EQ(0, r->thp);
 	EXPECT_STREQ("exec-stack", r->thp_reason);
 	free(text);
@@ -808,9 +808,9 @@ TEST(thp_dax)
 	snprintf(path, sizeof(path), "%s/libmaps-dax", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ASSERT_GE(fd, 0);
-	for (done = 0; done < SZ_4M; done += sizeof(chunk))
+	for (done = 0; done < LM_2PMD; done += sizeof(chunk))
 		ASSERT_EQ((ssize_t)sizeof(chunk), write(fd, chunk, sizeof(chunk)));
-	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	p = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 	ASSERT_NE(MAP_FAILED, p);
 
 	save_enabled();
@@ -825,13 +825,13 @@ TEST(thp_dax)
 	EXPECT_TRUE(lm_view_has_flag(r, "hg"));
 
 	/* faults map the device's memory; pmd= must still agree with smaps */
-	memset(p, 1, SZ_4M);
+	memset(p, 1, LM_2PMD);
 	EXPECT_EQ(0, compare(_metadata));
 	r = rec((unsigned long)p);
 	ASSERT_NE(NULL, r);
 	TH_LOG("DAX mapping after a write: pmd=%lu", r->pmd);
 	thp_set("enabled", saved_enabled);
-	munmap(p, SZ_4M);
+	munmap(p, LM_2PMD);
 	close(fd);
 	unlink(path);
 }
@@ -906,7 +906,7 @@ TEST(thp_no_file)
 static void expect_file_reason(struct __test_metadata *_metadata, int fd, int prot,
 			       const char *want)
 {
-	char *p = lm_map_aligned(SZ_4M, SZ_2M, prot, MAP_SHARED, fd);
+	char *p = lm_map_aligned(LM_2PMD, LM_PMD, prot, MAP_SHARED, fd);
 
 	ASSERT_NE(MAP_FAILED, p);
 	save_enabled();
@@ -914,7 +914,7 @@ static void expect_file_reason(struct __test_metadata *_metadata, int fd, int pr
 	EXPECT_EQ(0, compare(_metadata));
 	EXPECT_STREQ(want, thp_reason(p));
 	thp_set("enabled", saved_enabled);
-	munmap(p, SZ_4M);
+	munmap(p, LM_2PMD);
 }
 
 /*
@@ -931,7 +931,7 @@ TEST(thp_file_anon_inode)
 	if (fd < 0)
 		SKIP(return, "memfd_secret: %s (CONFIG_SECRETMEM off, or secretmem.enable=0)",
 		     strerror(errno));
-	ASSERT_EQ(0, ftruncate(fd, SZ_4M));
+	ASSERT_EQ(0, ftruncate(fd, LM_2PMD));
 	expect_file_reason(_metadata, fd, PROT_READ | PROT_WRITE, "file-anon-inode");
 	close(fd);
 }
@@ -958,7 +958,7 @@ TEST(thp_file_not_regular)
 /* Multi-size THP: the sizes sysfs allows are the ones given. */
 TEST(thp_sizes_and_no_size)
 {
-	char *small, *big;
+	char *small, *big, sizes[48];
 
 	if (!lm_kernel_at_least(6, 8) || access(THP_DIR "hugepages-64kB/enabled", F_OK))
 		SKIP(return, "no multi-size THP (6.8+) on this kernel");
@@ -966,7 +966,7 @@ TEST(thp_sizes_and_no_size)
 	thp_set("enabled", "always");
 	small = lm_map_aligned(128 << 10, 64 << 10, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1);
-	big = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	big = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	ASSERT_NE(MAP_FAILED, small);
 	ASSERT_NE(MAP_FAILED, big);
 
@@ -974,13 +974,14 @@ TEST(thp_sizes_and_no_size)
 	EXPECT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("eligible", thp_reason(small));
 	EXPECT_STREQ("64K", rec((unsigned long)small)->thp_sizes);
-	EXPECT_STREQ("2048K,64K", rec((unsigned long)big)->thp_sizes);
+	snprintf(sizes, sizeof(sizes), "%luK,64K", LM_PMD >> 10);
+	EXPECT_STREQ(sizes, rec((unsigned long)big)->thp_sizes);
 	thp_set("hugepages-64kB/enabled", "never");
 
-	thp_set("hugepages-2048kB/enabled", "never");
+	thp_set(lm_pmd_knob("enabled"), "never");
 	EXPECT_EQ(0, compare(_metadata));
 	EXPECT_STREQ("no-size-enabled", thp_reason(big));
-	thp_set("hugepages-2048kB/enabled", "inherit");
+	thp_set(lm_pmd_knob("enabled"), "inherit");
 	thp_set("enabled", saved_enabled);
 }
 
@@ -1001,7 +1002,7 @@ TEST(thp_shmem_no_size)
 		ASSERT_NE(NULL, c);
 		snprintf(saved[i], sizeof(saved[i]), "%.*s", (int)(c - o - 1), o + 1);
 	}
-	p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1);
+	p = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < knobs.gl_pathc; i++)
 		EXPECT_EQ(0, write_file(knobs.gl_pathv[i], "never"));
@@ -1011,30 +1012,30 @@ TEST(thp_shmem_no_size)
 		EXPECT_EQ(0, write_file(knobs.gl_pathv[i], saved[i]));
 	EXPECT_EQ(0, compare(_metadata));
 	globfree(&knobs);
-	munmap(p, SZ_4M);
+	munmap(p, LM_2PMD);
 }
 
 /* ------------------------------------------------------------ what backs it */
 
 TEST(pmd_mapped_huge_pages)
 {
-	char *p = lm_map_aligned(SZ_4M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	char *p = lm_map_aligned(LM_2PMD, LM_PMD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 	struct lm_view_rec *r;
 
 	if (access(THP_DIR "enabled", F_OK))
 		SKIP(return, "kernel without transparent huge pages");
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, madvise(p, SZ_4M, MADV_HUGEPAGE));
+	ASSERT_EQ(0, madvise(p, LM_2PMD, MADV_HUGEPAGE));
 	ASSERT_EQ(0, compare(_metadata));
 	EXPECT_EQ(0UL, rec((unsigned long)p)->pmd);
 
-	memset(p, 1, SZ_4M);
+	memset(p, 1, LM_2PMD);
 	ASSERT_EQ(0, compare(_metadata));	/* pmd= against AnonHugePages */
 	r = rec((unsigned long)p);
 	ASSERT_NE(NULL, r);
 	EXPECT_GE(r->pmd, 1UL);
-	EXPECT_GE(r->group_huge, r->pmd * SZ_2M);
-	munmap(p, SZ_4M);
+	EXPECT_GE(r->group_huge, r->pmd * LM_PMD);
+	munmap(p, LM_2PMD);
 }
 
 int main(int argc, char **argv)

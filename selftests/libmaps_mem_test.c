@@ -34,7 +34,6 @@
 #include "kselftest_harness.h"
 #include "lm_view.h"
 
-#define SZ_2M		(2UL << 20)
 #define NR_PAGES	64
 
 static struct lm_view view;
@@ -107,7 +106,7 @@ static int target(bool swap)
 	for (i = 0; i < NR_REGIONS; i++) {
 		int flags = MAP_PRIVATE | MAP_ANONYMOUS, mfd = -1;
 
-		size[i] = i >= HUGE_OWN || i == HUGETLB ? 2 * SZ_2M : len;
+		size[i] = i >= HUGE_OWN || i == HUGETLB ? LM_2PMD : len;
 		if (i == SHARED)
 			flags = MAP_SHARED | MAP_ANONYMOUS;
 		if (i == FILE_ONCE || i == FILE_TWICE_A || i == FILE_TWICE_B) {
@@ -120,14 +119,14 @@ static int target(bool swap)
 		}
 		if (i == HUGETLB) {
 			/* one huge page, if the pool the fixture grew has it */
-			size[i] = SZ_2M;
-			p[i] = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+			size[i] = lm_hugetlb_size();
+			p[i] = mmap(NULL, size[i], PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 			if (p[i] == MAP_FAILED)
 				p[i] = NULL;
 			continue;
 		}
-		p[i] = lm_map_aligned(size[i], i >= HUGE_OWN ? SZ_2M : (size_t)pg,
+		p[i] = lm_map_aligned(size[i], i >= HUGE_OWN ? LM_PMD : (size_t)pg,
 				      PROT_READ | PROT_WRITE, flags, mfd);
 		if (p[i] == MAP_FAILED)
 			return 1;
@@ -172,7 +171,7 @@ static int target(bool swap)
 	if (swap)
 		page_out(p[SWAPPED], len);
 	if (p[HUGETLB])
-		memset(p[HUGETLB], 14, SZ_2M);
+		memset(p[HUGETLB], 14, lm_hugetlb_size());
 	memset(p[KSM], 15, len);
 	if (madvise(p[KSM], len, MADV_MERGEABLE) || ksm_wait(NR_PAGES - 1)) {
 		fprintf(stderr, "KSM did not merge %d equal pages in 30 s\n", NR_PAGES);
@@ -404,37 +403,45 @@ TEST_F(mem, swapped_as_meant)
 /*
  * Large folios mapped by PTEs (multi-size THP, 6.8+): the view's mthp=
  * against what pagemap and kpageflags say, on a target of its own with
- * 64K and 16K anonymous folios enabled ("always") and PMD-sized ones not:
- * whole 64K folios, a region too small for one (16K folios), a 64K folio
+ * folios of 16 and 4 pages enabled ("always"; 64K and 16K with 4 KiB
+ * pages) and those of 8 pages and PMD-sized ones not: whole 16-page
+ * folios, a region too small for one (4-page folios), a 16-page folio
  * whose middle page was mprotect()ed (one folio, three records) and one
- * half unmapped.
+ * half unmapped.  Sizes are in pages of the running kernel.
  */
 enum { M_WHOLE, M_SMALL, M_SPLIT, M_HALF, M_NR };
-static const char * const mthp_knobs[] = {
-	"hugepages-16kB/enabled", "hugepages-32kB/enabled", "hugepages-64kB/enabled",
-	"hugepages-2048kB/enabled",
-};
-static const char * const mthp_values[] = { "always", "never", "always", "never" };
-#define NR_KNOBS	(sizeof(mthp_knobs) / sizeof(mthp_knobs[0]))
-#define SZ_64K		(64UL << 10)
+enum { K_SMALL, K_MID, K_BIG, K_PMD, NR_KNOBS };
+static const char * const mthp_values[NR_KNOBS] = { "always", "never", "always", "never" };
+#define M_PAGE		((unsigned long)sysconf(_SC_PAGESIZE))
+#define M_FOLIO		(16 * M_PAGE)	/* the big folio: 64K with 4 KiB pages */
+
+/* The per-size knob of @k ("hugepages-<size>kB/enabled") into @buf. */
+static const char *mthp_knob(int k, char *buf, size_t size)
+{
+	unsigned long kb[NR_KNOBS] = { 4 * M_PAGE >> 10, 8 * M_PAGE >> 10,
+				       M_FOLIO >> 10, lm_pmd_size() >> 10 };
+
+	snprintf(buf, size, "hugepages-%lukB/enabled", kb[k]);
+	return buf;
+}
 
 static int mthp_target(void)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	size_t size[M_NR] = { 16 * SZ_64K, 48 << 10, SZ_64K, SZ_64K };
+	size_t size[M_NR] = { 16 * M_FOLIO, 12 * pg, M_FOLIO, M_FOLIO };
 	FILE *out = fdopen(3, "w");
 	char *p[M_NR];
 	int i;
 
 	for (i = 0; i < M_NR; i++) {
-		p[i] = lm_map_aligned(size[i], SZ_64K, PROT_READ | PROT_WRITE,
+		p[i] = lm_map_aligned(size[i], M_FOLIO, PROT_READ | PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		if (!out || p[i] == MAP_FAILED)
 			return 1;
 		memset(p[i], i + 1, size[i]);
 	}
-	if (mprotect(p[M_SPLIT] + SZ_64K / 2, pg, PROT_READ) ||
-	    munmap(p[M_HALF] + SZ_64K / 2, SZ_64K / 2))
+	if (mprotect(p[M_SPLIT] + M_FOLIO / 2, pg, PROT_READ) ||
+	    munmap(p[M_HALF] + M_FOLIO / 2, M_FOLIO / 2))
 		return 1;
 	for (i = 0; i < M_NR; i++)
 		fprintf(out, "%p\n", (void *)p[i]);
@@ -453,6 +460,7 @@ FIXTURE(mthp)
 
 FIXTURE_SETUP(mthp)
 {
+	char knob[64], path[128];
 	unsigned int i;
 	int status;
 	FILE *in;
@@ -460,11 +468,14 @@ FIXTURE_SETUP(mthp)
 	self->target = 0;
 	for (i = 0; i < NR_KNOBS; i++)
 		self->saved[i][0] = '\0';
-	if (access(LM_THP_DIR "hugepages-64kB/enabled", F_OK))
+	snprintf(path, sizeof(path), LM_THP_DIR "%s", mthp_knob(K_BIG, knob, sizeof(knob)));
+	if (access(path, F_OK))
 		return;		/* the body says why */
 	for (i = 0; i < NR_KNOBS; i++) {
-		ASSERT_EQ(0, lm_knob_get(mthp_knobs[i], self->saved[i], sizeof(self->saved[i])));
-		ASSERT_EQ(0, lm_knob_set(mthp_knobs[i], mthp_values[i])) TH_LOG("%s", mthp_knobs[i]);
+		mthp_knob(i, knob, sizeof(knob));
+		ASSERT_EQ(0, lm_knob_get(knob, self->saved[i], sizeof(self->saved[i])))
+			TH_LOG("%s", knob);
+		ASSERT_EQ(0, lm_knob_set(knob, mthp_values[i])) TH_LOG("%s", knob);
 	}
 	in = start_target(&self->target, "--mthp-target", NULL);
 	ASSERT_NE(NULL, in);
@@ -477,6 +488,7 @@ FIXTURE_SETUP(mthp)
 
 FIXTURE_TEARDOWN(mthp)
 {
+	char knob[64];
 	unsigned int i;
 
 	if (self->target > 0) {
@@ -485,18 +497,24 @@ FIXTURE_TEARDOWN(mthp)
 	}
 	for (i = 0; i < NR_KNOBS; i++)
 		if (self->saved[i][0])
-			lm_knob_set(mthp_knobs[i], self->saved[i]);
+			lm_knob_set(mthp_knob(i, knob, sizeof(knob)), self->saved[i]);
 }
 
 TEST_F(mthp, against_pagemap)
 {
-	static const char * const meant[M_NR] = { "64K:16", "16K:3", "64K:1", "64K:1" };
+	unsigned long big = M_FOLIO >> 10, small = 4 * M_PAGE >> 10;
 	long pg = sysconf(_SC_PAGESIZE);
-	char want[256];
+	char want[256], meant[M_NR][32], one[32];
 	int bad, i;
 
 	if (!self->ready)
-		SKIP(return, "no multi-size THP: the kernel has no hugepages-64kB/enabled (6.8+)");
+		SKIP(return, "no multi-size THP: the kernel has no hugepages-%lukB/enabled (6.8+)",
+		     big);
+	snprintf(meant[M_WHOLE], sizeof(meant[0]), "%luK:16", big);
+	snprintf(meant[M_SMALL], sizeof(meant[0]), "%luK:3", small);
+	snprintf(meant[M_SPLIT], sizeof(meant[0]), "%luK:1", big);
+	snprintf(meant[M_HALF], sizeof(meant[0]), "%luK:1", big);
+	snprintf(one, sizeof(one), "%luK:1", big);
 	lm_compare_memory = true;
 	bad = lm_compare(self->target, &view, &maps);
 	lm_compare_memory = false;
@@ -515,10 +533,10 @@ TEST_F(mthp, against_pagemap)
 	/* the mprotect()ed page and the rest of its folio: one folio, each record */
 	for (i = 1; i <= 2; i++) {
 		struct lm_view_rec *v = lm_view_find(&view, (unsigned long)self->p[M_SPLIT] +
-						      SZ_64K / 2 + (i == 1 ? 0 : pg));
+						      M_FOLIO / 2 + (i == 1 ? 0 : pg));
 
 		ASSERT_NE(NULL, v);
-		EXPECT_STREQ("64K:1", v->mthp);
+		EXPECT_STREQ(one, v->mthp);
 	}
 }
 
@@ -614,7 +632,7 @@ static long walk_while(struct __test_metadata *_metadata, void *(*fn)(void *),
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		big = lm_map_aligned(SZ_BIG, SZ_2M, PROT_READ | PROT_WRITE,
+		big = lm_map_aligned(SZ_BIG, LM_PMD, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		if (big == MAP_FAILED || madvise(big, SZ_BIG, MADV_NOHUGEPAGE))
 			_exit(1);

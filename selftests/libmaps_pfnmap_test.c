@@ -378,7 +378,7 @@ TEST_F(pfnmap, bar_pmd)
 	EXPECT_TRUE(pf && io) TH_LOG("smaps: the BAR mapping is not VM_PFNMAP | VM_IO");
 	r = lm_view_find(&view, (unsigned long)self->map);
 	ASSERT_NE(NULL, r);
-	EXPECT_EQ(maps.recs[i].pmd_kb / 2048, (long)r->pmd)
+	EXPECT_EQ(maps.recs[i].pmd_kb / (long)(lm_pmd_size() >> 10), (long)r->pmd)
 		TH_LOG("pmd=%lu, smaps counts %ld kB PMD-mapped", r->pmd, maps.recs[i].pmd_kb);
 	EXPECT_TRUE(lm_view_has_flag(r, "pf"));
 

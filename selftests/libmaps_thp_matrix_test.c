@@ -41,20 +41,29 @@
 #define PR_THP_DISABLE_EXCEPT_ADVISED	(1 << 1)
 #endif
 
-#define SZ_2M		(2UL << 20)
-#define SZ_3M		(3UL << 20)
-#define SZ_4M		(4UL << 20)
 #define MAX_REGIONS	96
 #define MNT_FMT		"/tmp/lm-thpm-%s"
 
-/* Every knob the matrix writes, saved in setup and put back in teardown. */
-static const char * const knobs[] = {
-	"enabled", "shmem_enabled",
-	"hugepages-2048kB/enabled", "hugepages-2048kB/shmem_enabled",
+/*
+ * Every knob the matrix writes, saved in setup and put back in teardown;
+ * the PMD size's are named at run time (set_knob_names()).
+ */
+#define NR_KNOBS	7
+static const char *knobs[NR_KNOBS] = {
+	"enabled", "shmem_enabled", NULL, NULL,
 	"hugepages-64kB/enabled", "hugepages-64kB/shmem_enabled",
 	"khugepaged/max_ptes_none",
 };
-#define NR_KNOBS	(sizeof(knobs) / sizeof(knobs[0]))
+
+static void set_knob_names(void)
+{
+	static char pmd_enabled[64], pmd_shmem[64];
+
+	snprintf(pmd_enabled, sizeof(pmd_enabled), "%s", lm_pmd_knob("enabled"));
+	snprintf(pmd_shmem, sizeof(pmd_shmem), "%s", lm_pmd_knob("shmem_enabled"));
+	knobs[2] = pmd_enabled;
+	knobs[3] = pmd_shmem;
+}
 
 static const char * const huge_opts[] = { "never", "always", "within_size", "advise" };
 #define NR_MOUNTS	4
@@ -122,7 +131,7 @@ static char *add(FIXTURE_DATA(thp) *self, size_t size, int flags, int fd, int ad
 	if (self->nr == MAX_REGIONS)
 		return MAP_FAILED;
 	r = &self->regions[self->nr];
-	p = lm_map_aligned(size, SZ_2M, PROT_READ | PROT_WRITE, flags, fd);
+	p = lm_map_aligned(size, LM_PMD, PROT_READ | PROT_WRITE, flags, fd);
 	if (p == MAP_FAILED)
 		return p;
 	if (adv >= 0 && madvise(p, size, adv))
@@ -164,38 +173,38 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 	for (a = 0; a < 3; a++) {
 		const char *adv = advice_name[a];
 
-		if (add(self, SZ_4M, MAP_PRIVATE | MAP_ANONYMOUS, -1, advice[a],
+		if (add(self, LM_2PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1, advice[a],
 			"private anonymous, %s%s", adv, "") == MAP_FAILED ||
-		    add(self, SZ_4M, MAP_SHARED | MAP_ANONYMOUS, -1, advice[a],
+		    add(self, LM_2PMD, MAP_SHARED | MAP_ANONYMOUS, -1, advice[a],
 			"shared anonymous, %s%s", adv, "") == MAP_FAILED)
 			return "anonymous mappings";
 
 		fd = open("/dev/zero", O_RDWR);
 		if (fd < 0)
 			return "/dev/zero";
-		if (add(self, SZ_4M, MAP_PRIVATE, fd, advice[a],
+		if (add(self, LM_2PMD, MAP_PRIVATE, fd, advice[a],
 			"private /dev/zero, %s%s", adv, "") == MAP_FAILED ||
-		    add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+		    add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 			"shared /dev/zero, %s%s", adv, "") == MAP_FAILED)
 			return "/dev/zero mappings";
 		close(fd);
 
 		fd = memfd_create("lm-thpm", 0);
-		if (fd < 0 || ftruncate(fd, SZ_4M))
+		if (fd < 0 || ftruncate(fd, LM_2PMD))
 			return "memfd_create";
-		if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+		if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 			"memfd shared, %s%s", adv, "") == MAP_FAILED ||
-		    add(self, SZ_4M, MAP_PRIVATE, fd, advice[a],
+		    add(self, LM_2PMD, MAP_PRIVATE, fd, advice[a],
 			"memfd private, %s%s", adv, "") == MAP_FAILED)
 			return "memfd mappings";
 		close(fd);
 
 		/* SysV shm, attached over an aligned reservation */
-		p = lm_map_aligned(SZ_4M, SZ_2M, PROT_NONE,
+		p = lm_map_aligned(LM_2PMD, LM_PMD, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
 		if (p == MAP_FAILED)
 			return "room for SysV shm";
-		id = shmget(IPC_PRIVATE, SZ_4M, IPC_CREAT | 0600);
+		id = shmget(IPC_PRIVATE, LM_2PMD, IPC_CREAT | 0600);
 		if (id < 0)
 			return "shmget";
 		if (shmat(id, p, SHM_REMAP) != p) {
@@ -203,10 +212,10 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 			return "shmat";
 		}
 		shmctl(id, IPC_RMID, NULL);
-		if (advice[a] >= 0 && madvise(p, SZ_4M, advice[a]))
+		if (advice[a] >= 0 && madvise(p, LM_2PMD, advice[a]))
 			return "madvise SysV shm";
 		self->regions[self->nr].p = p;
-		self->regions[self->nr].size = SZ_4M;
+		self->regions[self->nr].size = LM_2PMD;
 		snprintf(self->regions[self->nr].what, sizeof(self->regions[0].what),
 			 "SysV shm, %s", adv);
 		self->nr++;
@@ -215,16 +224,16 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 			const char *h = huge_opts[m];
 
 			snprintf(dir, sizeof(dir), MNT_FMT, h);
-			fd = tmpfs_file(dir, n++, SZ_4M, false);
+			fd = tmpfs_file(dir, n++, LM_2PMD, false);
 			if (fd < 0)
 				return "tmpfs file";
-			if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+			if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 				"tmpfs huge=%s linked, shared, %s", h, adv) == MAP_FAILED ||
-			    add(self, SZ_4M, MAP_PRIVATE, fd, advice[a],
+			    add(self, LM_2PMD, MAP_PRIVATE, fd, advice[a],
 				"tmpfs huge=%s linked, private, %s", h, adv) == MAP_FAILED)
 				return "tmpfs mappings";
 			/* unlinked after mmap: shmem_vm_ops, no links now */
-			if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+			if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 				"tmpfs huge=%s unlinked after mmap, %s", h, adv) == MAP_FAILED)
 				return "tmpfs mappings";
 			snprintf(path, sizeof(path), "%s/f%d", dir, n - 1);
@@ -232,10 +241,10 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 			close(fd);
 
 			/* unlinked before mmap: 6.12+ maps it as anonymous shmem */
-			fd = tmpfs_file(dir, n++, SZ_4M, true);
+			fd = tmpfs_file(dir, n++, LM_2PMD, true);
 			if (fd < 0)
 				return "unlinked tmpfs file";
-			if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+			if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 				"tmpfs huge=%s unlinked before mmap, %s", h, adv) == MAP_FAILED)
 				return "tmpfs mappings";
 			close(fd);
@@ -243,10 +252,10 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 
 		/* within_size: the mapping reaches past EOF */
 		snprintf(dir, sizeof(dir), MNT_FMT, "within_size");
-		fd = tmpfs_file(dir, n++, SZ_3M, false);
+		fd = tmpfs_file(dir, n++, (3 * LM_PMD / 2), false);
 		if (fd < 0)
 			return "short tmpfs file";
-		if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+		if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 			"tmpfs huge=within_size 3M file in 4M, %s%s", adv, "") == MAP_FAILED)
 			return "tmpfs mappings";
 		close(fd);
@@ -255,12 +264,12 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 		if (getenv("LIBMAPS_DAX_DIR")) {
 			snprintf(path, sizeof(path), "%s/lm-thpm-%d", getenv("LIBMAPS_DAX_DIR"), a);
 			fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-			if (fd < 0 || ftruncate(fd, SZ_4M))
+			if (fd < 0 || ftruncate(fd, LM_2PMD))
 				return "DAX file";
 			unlink(path);
-			if (add(self, SZ_4M, MAP_SHARED, fd, advice[a],
+			if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
 				"DAX file shared, %s%s", adv, "") == MAP_FAILED ||
-			    add(self, SZ_4M, MAP_PRIVATE, fd, advice[a],
+			    add(self, LM_2PMD, MAP_PRIVATE, fd, advice[a],
 				"DAX file private, %s%s", adv, "") == MAP_FAILED)
 				return "DAX mappings";
 			close(fd);
@@ -291,6 +300,7 @@ FIXTURE_SETUP(thp)
 	unsigned int k;
 	int i;
 
+	set_knob_names();
 	for (k = 0; k < NR_KNOBS; k++)
 		self->have[k] = !lm_knob_get(knobs[k], self->saved[k], sizeof(self->saved[k]));
 	if (!self->have[0] || !self->have[1])
@@ -417,10 +427,8 @@ TEST_F_TIMEOUT(thp, matrix, 600)
 	static const char * const anon_size[] = { "always", "inherit", "madvise", "never" };
 	static const char * const shmem_size[] = { "always", "inherit", "within_size",
 						   "advise", "never" };
-	static const char * const sizes[] = { "hugepages-2048kB/enabled",
-					      "hugepages-64kB/enabled" };
-	static const char * const shmem_sizes[] = { "hugepages-2048kB/shmem_enabled",
-						    "hugepages-64kB/shmem_enabled" };
+	const char *sizes[] = { knobs[2], "hugepages-64kB/enabled" };
+	const char *shmem_sizes[] = { knobs[3], "hugepages-64kB/shmem_enabled" };
 	char outer[192];
 	int g, v, bad = 0;
 

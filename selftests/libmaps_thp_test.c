@@ -26,8 +26,6 @@
 #include "lm_view.h"
 
 #define SZ_64K		(64UL << 10)
-#define SZ_2M		(2UL << 20)
-#define SZ_4M		(4UL << 20)
 #define MAX_REGIONS	128
 
 static struct lm_view view;
@@ -62,7 +60,8 @@ static char *add_region(struct __test_metadata *_metadata, size_t size, size_t a
 	if (adv >= 0 && madvise(p, size, adv))
 		return MAP_FAILED;
 	/* the next region goes below this page (if it is free) */
-	mmap(p - 4096, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	mmap(p - getpagesize(), getpagesize(), PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	r->p = p;
 	r->size = size;
 	snprintf(r->what, sizeof(r->what), fmt, arg);
@@ -110,7 +109,7 @@ static void *map_aligned_anon_regions(struct __test_metadata *_metadata)
 
 	for (a = 0; a < 3; a++) {
 		snprintf(desc, sizeof(desc), "private anon 4M, %s", advice_name[a]);
-		if (add_region(_metadata, SZ_4M, SZ_2M, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		if (add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
 		snprintf(desc, sizeof(desc), "private anon 128K, %s", advice_name[a]);
@@ -118,7 +117,7 @@ static void *map_aligned_anon_regions(struct __test_metadata *_metadata)
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
 		snprintf(desc, sizeof(desc), "shared anon 4M, %s", advice_name[a]);
-		if (add_region(_metadata, SZ_4M, SZ_2M, MAP_SHARED | MAP_ANONYMOUS, -1,
+		if (add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED | MAP_ANONYMOUS, -1,
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
 	}
@@ -127,15 +126,15 @@ static void *map_aligned_anon_regions(struct __test_metadata *_metadata)
 
 /*
  * Anonymous memory: "enabled" always/madvise/never, and on 6.8+ each of
- * hugepages-2048kB/enabled and hugepages-64kB/enabled always, inherit,
+ * the PMD size's (hugepages-2048kB with 4 KiB pages) and
+ * hugepages-64kB/enabled always, inherit,
  * madvise, never.
  */
 TEST(anon_knobs)
 {
 	static const char * const global[] = { "always", "madvise", "never" };
 	static const char * const per_size[] = { "always", "inherit", "madvise", "never" };
-	static const char * const sizes[] = { "hugepages-2048kB/enabled",
-					      "hugepages-64kB/enabled" };
+	const char *sizes[] = { lm_pmd_knob("enabled"), "hugepages-64kB/enabled" };
 	char saved[3][32], setting[160];
 	bool mthp[2];
 	int g, s, v, bad = 0;
@@ -189,7 +188,7 @@ TEST(shmem_knobs)
 					       "deny", "force" };
 	static const char * const per_size[] = { "always", "inherit", "within_size",
 						 "advise", "never" };
-	const char *psize = "hugepages-2048kB/shmem_enabled";
+	const char *psize = lm_pmd_knob("shmem_enabled");
 	char saved[2][32], dir[64], path[96], opt[32], desc[96], setting[160];
 	int h, a, m, sz, g, v, fd, bad = 0, mounted = 0;
 	bool has_psize;
@@ -210,14 +209,14 @@ TEST(shmem_knobs)
 			snprintf(path, sizeof(path), "%s/f%d", dir, sz);
 			fd = open(path, O_RDWR | O_CREAT, 0600);
 			ASSERT_GE(fd, 0);
-			ASSERT_EQ(0, ftruncate(fd, sz ? 3UL << 20 : SZ_4M));
+			ASSERT_EQ(0, ftruncate(fd, sz ? 3 * LM_PMD / 2 : LM_2PMD));
 			for (m = 0; m < 2; m++) {
 				for (a = 0; a < 3; a++) {
 					snprintf(desc, sizeof(desc), "tmpfs huge=%s, %s file, %s, %s",
 						 huge_opt[h], sz ? "3M" : "4M",
 						 m ? "private" : "shared", advice_name[a]);
 					ASSERT_NE(MAP_FAILED,
-						  add_region(_metadata, SZ_4M, SZ_2M,
+						  add_region(_metadata, LM_2PMD, LM_PMD,
 							     m ? MAP_PRIVATE : MAP_SHARED, fd,
 							     advice[a], "%s", desc));
 				}
@@ -227,7 +226,7 @@ TEST(shmem_knobs)
 	}
 	for (a = 0; a < 3; a++) {
 		snprintf(desc, sizeof(desc), "shared anon 4M, %s", advice_name[a]);
-		ASSERT_NE(MAP_FAILED, add_region(_metadata, SZ_4M, SZ_2M,
+		ASSERT_NE(MAP_FAILED, add_region(_metadata, LM_2PMD, LM_PMD,
 						 MAP_SHARED | MAP_ANONYMOUS, -1, advice[a],
 						 "%s", desc));
 	}
@@ -307,34 +306,34 @@ TEST(pmd_mapped)
 	lm_knob_set("shmem_enabled", "always");
 	nr_regions = 0;
 
-	p = add_region(_metadata, SZ_4M, SZ_2M, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		       MADV_HUGEPAGE, "%s", "private anon 4M, MADV_HUGEPAGE, touched");
 	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 1, SZ_4M);
-	p = add_region(_metadata, SZ_4M, SZ_2M, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	memset(p, 1, LM_2PMD);
+	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		       MADV_HUGEPAGE, "%s", "private anon 4M, one THP split by mprotect");
 	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 1, SZ_4M);
-	ASSERT_EQ(0, mprotect(p + SZ_2M + 4096, 4096, PROT_READ));
+	memset(p, 1, LM_2PMD);
+	ASSERT_EQ(0, mprotect(p + LM_PMD + getpagesize(), getpagesize(), PROT_READ));
 	p = add_region(_metadata, 4 * SZ_64K, SZ_64K, MAP_PRIVATE | MAP_ANONYMOUS, -1, -1,
 		       "%s", "private anon 256K (64K mTHP if any), touched");
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, 4 * SZ_64K);
-	p = add_region(_metadata, SZ_4M, SZ_2M, MAP_SHARED | MAP_ANONYMOUS, -1, -1,
+	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED | MAP_ANONYMOUS, -1, -1,
 		       "%s", "shared anon 4M, touched");
 	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 1, SZ_4M);
+	memset(p, 1, LM_2PMD);
 
 	mkdir(dir, 0700);
 	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "huge=always,size=16m"));
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, ftruncate(fd, SZ_4M));
-	p = add_region(_metadata, SZ_4M, SZ_2M, MAP_SHARED, fd, -1,
+	ASSERT_EQ(0, ftruncate(fd, LM_2PMD));
+	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED, fd, -1,
 		       "%s", "tmpfs huge=always 4M file, shared, touched");
 	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 1, SZ_4M);
+	memset(p, 1, LM_2PMD);
 	close(fd);
 
 	EXPECT_EQ(0, compare_under(_metadata, "enabled=always shmem_enabled=always"));

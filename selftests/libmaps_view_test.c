@@ -29,8 +29,6 @@
 #define PR_SET_VMA_ANON_NAME	0
 #endif
 
-#define SZ_2M	(2UL << 20)
-#define SZ_4M	(4UL << 20)
 
 /* From libgap.so, linked with -z max-page-size=0x200000. */
 extern int gap_value(void);
@@ -60,7 +58,7 @@ static struct lm_view_rec *view_rec(unsigned long start)
 /* A 2 MiB-aligned anonymous region of @size, or MAP_FAILED. */
 static void *map_aligned(size_t size)
 {
-	return lm_map_aligned(size, SZ_2M, PROT_READ | PROT_WRITE,
+	return lm_map_aligned(size, LM_PMD, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 }
 
@@ -196,20 +194,20 @@ static void thp_case(struct __test_metadata *_metadata, int advice,
 
 	if (thp_mode(mode, sizeof(mode)))
 		SKIP(return, "kernel without transparent huge pages (no sysfs knob)");
-	p = map_aligned(SZ_4M);
+	p = map_aligned(LM_2PMD);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, madvise(p, SZ_4M, advice));
+	ASSERT_EQ(0, madvise(p, LM_2PMD, advice));
 	p[0] = 1;
 	ASSERT_EQ(0, compare(_metadata, 0));
 
 	i = lm_maps_find(&maps, (unsigned long)p);
 	ASSERT_GE(i, 0);
-	ASSERT_EQ(SZ_4M, maps.recs[i].end - maps.recs[i].start);
+	ASSERT_EQ(LM_2PMD, maps.recs[i].end - maps.recs[i].start);
 	EXPECT_TRUE(lm_view_has_flag(view_rec((unsigned long)p), mnemonic));
 	/* first principles, under THP "always" or "madvise" */
 	if (strcmp(mode, "never"))
 		EXPECT_EQ(advice == MADV_HUGEPAGE, maps.recs[i].thp_eligible);
-	munmap(p, SZ_4M);
+	munmap(p, LM_2PMD);
 }
 
 TEST(thp_madv_hugepage)
@@ -225,7 +223,7 @@ TEST(thp_madv_nohugepage)
 /* After PR_SET_THP_DISABLE nothing of the process is eligible. */
 TEST(thp_prctl_disable)
 {
-	char *p = map_aligned(SZ_4M);
+	char *p = map_aligned(LM_2PMD);
 	int i;
 
 	ASSERT_NE(MAP_FAILED, p);
@@ -233,7 +231,7 @@ TEST(thp_prctl_disable)
 	ASSERT_EQ(0, compare(_metadata, 0));
 	for (i = 0; i < maps.nr; i++)
 		EXPECT_EQ(0, maps.recs[i].thp_eligible);
-	munmap(p, SZ_4M);
+	munmap(p, LM_2PMD);
 }
 
 /* memfd and shmem: files that live in shared memory. */

@@ -472,7 +472,7 @@ int lm_parse_view(const char *text, struct lm_view *v)
 				    r->start, r->merge, seen);
 		seen++;
 		sum += r->size;
-		huge += r->pmd << 21;
+		huge += r->pmd * lm_pmd_size();
 		if (r->has_mem != g_has || r->has_mem != v->has_mem)
 			return fail("memory fields in some lines only, at %lx", r->start);
 		for (i = 0; i < LM_MEM_NR; i++) {
@@ -609,6 +609,43 @@ static bool maps_has_flag(const struct lm_maps_rec *r, const char *mnemonic)
 	return false;
 }
 
+unsigned long lm_pmd_size(void)
+{
+	static unsigned long size;
+	char buf[32];
+
+	if (!size) {
+		unsigned long pg = sysconf(_SC_PAGESIZE);
+
+		if (lm_read_file(LM_THP_DIR "hpage_pmd_size", buf, sizeof(buf)) > 0)
+			size = strtoul(buf, NULL, 10);
+		if (!size)
+			size = pg / sizeof(uint64_t) * pg;
+	}
+	return size;
+}
+
+const char *lm_pmd_knob(const char *leaf)
+{
+	static char bufs[8][64];
+	static unsigned int next;
+	char *buf = bufs[next++ % 8];
+
+	snprintf(buf, sizeof(bufs[0]), "hugepages-%lukB/%s", lm_pmd_size() >> 10, leaf);
+	return buf;
+}
+
+unsigned long lm_hugetlb_size(void)
+{
+	static char buf[8192];
+	char *at;
+
+	if (lm_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return 0;
+	at = strstr(buf, "\nHugepagesize:");
+	return at ? strtoul(at + strlen("\nHugepagesize:"), NULL, 10) << 10 : 0;
+}
+
 void *lm_map_aligned(size_t size, size_t align, int prot, int flags, int fd)
 {
 	size_t pg = sysconf(_SC_PAGESIZE), span = size + align + 2 * pg;
@@ -723,7 +760,7 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 	if (m->kernel_page_kb < 0 || (unsigned long)m->kernel_page_kb != v->pagesize_kb)
 		mismatch(bad, "%lx: pagesize=%luK, smaps KernelPageSize %ld kB", v->start,
 			 v->pagesize_kb, m->kernel_page_kb);
-	if ((v->pmd << 11) != (unsigned long)m->pmd_kb)
+	if (v->pmd * (lm_pmd_size() >> 10) != (unsigned long)m->pmd_kb)
 		mismatch(bad, "%lx: pmd=%lu, smaps PMD-mapped %ld kB", v->start, v->pmd,
 			 m->pmd_kb);
 	for (i = 0; lm_compare_memory && i < LM_MEM_NR; i++) {

@@ -173,6 +173,25 @@ bool lm_knob_offers(const char *knob, const char *value);
  */
 pid_t lm_fork(void);
 
+/*
+ * The running kernel's PMD size: hpage_pmd_size, or without THP what one
+ * page table maps with this page size (2 MiB with 4 KiB pages, 32 MiB
+ * with 16 KiB, 512 MiB with 64 KiB).  Tests size and align their huge
+ * page regions by it, never by 2 MiB.
+ */
+unsigned long lm_pmd_size(void);
+/*
+ * The PMD size's per-size THP knob, "hugepages-<size>kB/@leaf"
+ * ("hugepages-2048kB/enabled" with 4 KiB pages); one of a few static
+ * buffers, used in turn.
+ */
+const char *lm_pmd_knob(const char *leaf);
+/* The default hugetlb page size (/proc/meminfo's Hugepagesize), or 0. */
+unsigned long lm_hugetlb_size(void);
+/* One PMD of the running kernel, and two: room for a PMD-aligned one. */
+#define LM_PMD		lm_pmd_size()
+#define LM_2PMD		(2 * lm_pmd_size())
+
 /* Is the running kernel @major.@minor or later (uname)? */
 bool lm_kernel_at_least(int major, int minor);
 
