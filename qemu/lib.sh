@@ -253,6 +253,18 @@ lm_kernel_fetch() {
 	mv "$kdir/versions.tmp" "$kdir/versions"
 }
 
+# Install packages $3... into chroot $1 with its own apt (log:
+# $LM_CACHE/chroot/$2.log).  The suite's Release file may have aged past
+# its Valid-Until in the archive here, as the private apt setup allows.
+lm_chroot_install() {
+	local root=$1 log=$LM_CACHE/chroot/$2.log
+	shift 2
+	{ chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update &&
+		DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
+			--no-install-recommends "$@"; } >"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; lm_die "cannot install $* in $root"; }
+}
+
 # A minimal chroot of the kernel's suite with the gcc its headers were
 # configured for: their host tools need that suite's glibc.  For arm64,
 # that suite's cross gcc of the same version too, installed by the
@@ -276,12 +288,7 @@ lm_chroot() {
 	fi
 	if [ "$LM_ARCH" = arm64 ] && [ ! -e "$root/.ready-$gcc-aarch64" ]; then
 		lm_log "installing $gcc-aarch64-linux-gnu in the $suite chroot (once)"
-		{ chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update &&
-			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
-				--no-install-recommends "$gcc-aarch64-linux-gnu"; } \
-			>"$LM_CACHE/chroot/$suite-aarch64.log" 2>&1 ||
-			{ tail -n 20 "$LM_CACHE/chroot/$suite-aarch64.log" >&2
-			  lm_die "cannot install $gcc-aarch64-linux-gnu in the $suite chroot"; }
+		lm_chroot_install "$root" "$suite-aarch64" "$gcc-aarch64-linux-gnu"
 		touch "$root/.ready-$gcc-aarch64"
 	fi
 	local abi deb
@@ -313,13 +320,8 @@ lm_arm64_root() {
 		# Its base comes with the kernel of that suite.
 		(LM_ARCH=arm64 lm_kernel_fetch 6.1 && LM_ARCH=arm64 lm_chroot 6.1 >/dev/null) || exit 1
 		lm_log "adding arm64 to the $LM_ARM64_SUITE chroot for the guest's programs (once)"
-		{ chroot "$root" dpkg --add-architecture arm64 &&
-			chroot "$root" apt-get -q -o Acquire::Check-Valid-Until=false update &&
-			DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q install -y \
-				--no-install-recommends "${LM_ARM64_PACKAGES[@]}"; } \
-			>"$LM_CACHE/chroot/$LM_ARM64_SUITE-arm64.log" 2>&1 ||
-			{ tail -n 20 "$LM_CACHE/chroot/$LM_ARM64_SUITE-arm64.log" >&2
-			  lm_die "cannot make the $LM_ARM64_SUITE chroot build for arm64"; }
+		chroot "$root" dpkg --add-architecture arm64
+		lm_chroot_install "$root" "$LM_ARM64_SUITE-arm64" "${LM_ARM64_PACKAGES[@]}"
 		touch "$root/$marker"
 	fi
 	echo "$root"
