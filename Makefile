@@ -10,7 +10,8 @@
 #   make bench           run the benchmarks (bench/) in guests of 6.1, 6.12
 #                        and 7.x: maps, smaps, PROCMAP_QUERY and libmaps
 #   make demo            boot KERNEL in QEMU and show the view of a program
-#                        that uses libstdc++
+#                        that uses libstdc++; GUEST_ARCH=arm64 for Debian's
+#                        arm64 KERNEL (6.1, 6.12, 6.12-16k, 7, 7-16k)
 #   make install         install the module into KDIR's kernel's module tree,
 #                        the tool and libmaps(8) under PREFIX (/usr/local);
 #                        DESTDIR for a staging root; make uninstall
@@ -20,6 +21,7 @@
 
 KDIR	?= /lib/modules/$(shell uname -r)/build
 KERNEL	?= 6.1
+GUEST_ARCH ?= amd64
 BUILD	:= $(CURDIR)/build
 # The release modules_install installs for; Debian's headers override it
 # in .kernelvariables.
@@ -67,21 +69,33 @@ fixtures:
 	qemu/setup-host
 	$(MAKE) -C userspace fixtures
 
+# The demo's program, the tool and the two libraries: built here for an
+# amd64 guest, by qemu/arm64-build for an arm64 one.
+ifeq ($(GUEST_ARCH),arm64)
+DEMO_FILES	:= $(CURDIR)/userspace/build/arm64/stdcxx-demo \
+		   $(CURDIR)/userspace/build/arm64/libmaps \
+		   $(CURDIR)/selftests/build/arm64/libgap.so \
+		   $(CURDIR)/selftests/build/arm64/libclassic.so
+else
+DEMO_FILES	:= $(BUILD)/demo/stdcxx-demo $(CURDIR)/userspace/build/libmaps \
+		   $(CURDIR)/selftests/build/libgap.so \
+		   $(CURDIR)/selftests/build/libclassic.so
+endif
+
 demo:
 	qemu/setup-host
+ifeq ($(GUEST_ARCH),arm64)
+	qemu/arm64-build userspace $(wordlist 1,2,$(DEMO_FILES))
+	qemu/arm64-build selftests $(wordlist 3,4,$(DEMO_FILES))
+else
 	$(MAKE) -C userspace
 	mkdir -p "$(BUILD)/demo"
 	g++ -O2 -Wall -Wextra -Werror -o "$(BUILD)/demo/stdcxx-demo" qemu/demo/stdcxx-demo.cc
-	$(MAKE) -C selftests "$(CURDIR)/selftests/build/libgap.so" \
-		"$(CURDIR)/selftests/build/libclassic.so"
-	qemu/run --kernel "$(KERNEL)" --add "$(BUILD)/demo/stdcxx-demo" \
-		--add "$(CURDIR)/userspace/build/libmaps" \
-		--add "$(CURDIR)/selftests/build/libgap.so" \
-		--add "$(CURDIR)/selftests/build/libclassic.so" -- \
-		"$(CURDIR)/qemu/demo/demo.sh" "$(BUILD)/demo/stdcxx-demo" \
-		"$(CURDIR)/userspace/build/libmaps" \
-		"$(CURDIR)/selftests/build/libgap.so" \
-		"$(CURDIR)/selftests/build/libclassic.so"
+	$(MAKE) -C selftests $(wordlist 3,4,$(DEMO_FILES))
+endif
+	qemu/run --arch "$(GUEST_ARCH)" --kernel "$(KERNEL)" \
+		$(addprefix --add ,$(DEMO_FILES)) -- \
+		"$(CURDIR)/qemu/demo/demo.sh" $(DEMO_FILES)
 
 clean:
 	rm -rf "$(BUILD)" .tmp_versions
