@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -1013,6 +1014,8 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 	unsigned int *dev = NULL;
 	char **names = NULL;
 	long pmd_kb = 0;
+	/* smaps counts PMD-mapped kB; pmd= counts this kernel's PMDs */
+	unsigned long long pmd_bytes = lm_pmd_size() ? lm_pmd_size() : 2 << 20;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -1038,7 +1041,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		sscanf(line, "%*x-%*x %*4s %*x %*x:%*x %*u%n", &n);
 		if (n > 0) {
 			if (r)
-				r->pmd = pmd_kb / 2048;
+				r->pmd = pmd_kb * 1024 / pmd_bytes;
 			r = &p->recs[p->nr];
 			rest = rec_position(line, r);
 			if (!rest || sscanf(rest, " %x:%x %llu%n", &dev[2 * p->nr],
@@ -1084,7 +1087,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		}
 	}
 	if (r)
-		r->pmd = pmd_kb / 2048;
+		r->pmd = pmd_kb * 1024 / pmd_bytes;
 	/*
 	 * [vsyscall] is no VMA of the process (the kernel's gate area, which
 	 * maps shows last): the module never lists it, and neither does this.
@@ -1117,7 +1120,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 		g->recs[g->nr++] = &p->recs[i];
 		g->records++;
 		g->size += p->recs[i].end - p->recs[i].start;
-		g->huge += (unsigned long long)p->recs[i].pmd * 2048 * 1024;
+		g->huge += (unsigned long long)p->recs[i].pmd * lm_pmd_size();
 	}
 	qsort(p->groups, p->ngroups, sizeof(*p->groups), group_order);
 	for (size_t i = 0; i < p->ngroups; i++)
