@@ -292,7 +292,7 @@ static long pmd_kb(int i)
  */
 TEST(pmd_mapped)
 {
-	char saved[3][32], dir[] = "/tmp/lm-thp-pmd", path[64];
+	char saved[3][32], dir[] = "/tmp/lm-thp-pmd", path[64], opts[64];
 	bool has64;
 	char *p;
 	int fd, i;
@@ -325,7 +325,8 @@ TEST(pmd_mapped)
 	memset(p, 1, LM_2PMD);
 
 	mkdir(dir, 0700);
-	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "huge=always,size=16m"));
+	snprintf(opts, sizeof(opts), "huge=always,size=%luk", 4 * LM_PMD >> 10);
+	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, opts));
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	ASSERT_GE(fd, 0);
@@ -342,7 +343,7 @@ TEST(pmd_mapped)
 		       lm_view_find(&view, (unsigned long)regions[i].p) ?
 		       (long)lm_view_find(&view, (unsigned long)regions[i].p)->pmd : -1);
 	/* the split: at most one PMD left in the second region */
-	EXPECT_LE(pmd_kb(1), 2048);
+	EXPECT_LE(pmd_kb(1), (long)(LM_PMD >> 10));
 
 	for (i = 0; i < nr_regions; i++)
 		munmap(regions[i].p, regions[i].size);
