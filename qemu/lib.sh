@@ -35,6 +35,15 @@ lm_lock() {
 }
 
 lm_unlock() { exec {LM_LOCK_FD}>&-; }
+
+# Hold the lock of suite $1's chroot until this (sub)shell exits: every
+# kernel of a suite, amd64 and arm64 alike, builds in the same chroot.
+# Taken after lm_lock's, never before it.
+lm_lock_chroot() {
+	local fd
+	exec {fd}>"$LM_CACHE/.lock-chroot-$1"
+	flock "$fd"
+}
 lm_die() { lm_log "error: $*"; exit 1; }
 
 # The name of kernel $1 in the cache (and in its lock and logs).
@@ -49,6 +58,7 @@ lm_kid() {
 # Debian's flavour of kernel $1 on $LM_ARCH.
 lm_flavour() {
 	case "$LM_ARCH:$1" in
+	amd64:*-16k) lm_die "no 16 KiB page kernel on amd64 ($1 is arm64's: --arch arm64)" ;;
 	amd64:*) echo amd64 ;;
 	arm64:6.1-16k) lm_die "Debian's 6.1 has no arm64-16k flavour" ;;
 	arm64:*-16k) echo arm64-16k ;;
@@ -80,7 +90,10 @@ lm_mirror() {
 # A private apt configuration for one suite: its own state, cache and
 # sources, so that the host's apt setup is never touched.
 lm_apt_setup() {
-	local suite=$1 dir=$LM_CACHE/apt/$1 mirror
+	local suite=$1 dir=$LM_CACHE/apt/$1 mirror arm64=
+	# For arm64 guests, arm64 as a second architecture (kernels, headers,
+	# busybox): the host stays amd64, its own apt setup untouched.
+	[ "$LM_ARCH" = amd64 ] || arm64=' "arm64";'
 	mirror=$(lm_mirror)
 	[ -n "$mirror" ] || lm_die "cannot find a Debian archive in the host's apt sources"
 	mkdir -p "$dir/etc/apt.conf.d" "$dir/etc/preferences.d" "$dir/etc/sources.list.d" \
@@ -92,8 +105,6 @@ lm_apt_setup() {
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
-	# arm64 kernels and headers, and the arm64 builds of the guest's
-	# programs: the host stays amd64, its apt setup untouched.
 	if [ "$suite" = bookworm ] || [ "$suite" = bullseye ]; then
 		# Kernel updates reach older releases through their security suite.
 		cat >>"$dir/etc/sources.list.d/$suite.sources" <<-EOF
@@ -114,11 +125,11 @@ lm_apt_setup() {
 		Dir::State::status "/dev/null";
 		Dir::Cache "$dir/cache";
 		APT::Architecture "amd64";
-		APT::Architectures { "amd64"; "arm64"; };
+		APT::Architectures { "amd64";$arm64 };
 		Acquire::Languages "none";
 		Acquire::Check-Valid-Until "false";
 	EOF
-	if [ -z "$(find "$dir/state/lists" -maxdepth 1 -name '*arm64_Packages*' -mmin -1440 2>/dev/null)" ]; then
+	if [ -z "$(find "$dir/state/lists" -maxdepth 1 -name "*binary-${LM_ARCH}_Packages*" -mmin -1440 2>/dev/null)" ]; then
 		APT_CONFIG=$dir/apt.conf apt-get -q update >"$dir/update.log" 2>&1 ||
 			{ cat "$dir/update.log" >&2; lm_die "apt-get update failed for $suite"; }
 	fi
@@ -278,7 +289,7 @@ lm_chroot() {
 	# The marker names the package set: a new set makes a new chroot.
 	if [ ! -e "$root/.ready-$gcc-sparse" ]; then
 		lm_log "creating a $suite chroot with $gcc (once)"
-		rm -rf "$root"
+		rm -rf --one-file-system "$root"
 		mkdir -p "$root"
 		debootstrap --variant=minbase \
 			--include="$gcc,make,libc6-dev,dwarves,bc,kmod,libelf-dev,sparse" \
@@ -312,7 +323,8 @@ LM_ARM64_PACKAGES=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu make pkg-config
 	libc6-dev:arm64 libsmartcols-dev:arm64 libelf-dev:arm64 libstdc++6:arm64
 	jq:arm64 sqlite3:arm64)
 
-# That chroot, made ready once per package list; prints it.
+# That chroot, made ready once per package list; prints it.  The caller
+# holds its lock (lm_lock_chroot "$LM_ARM64_SUITE").
 lm_arm64_root() {
 	local root=$LM_CACHE/chroot/$LM_ARM64_SUITE marker
 	marker=.ready-arm64-$(printf '%s\n' "${LM_ARM64_PACKAGES[@]}" | sha256sum | cut -c1-12)
@@ -427,6 +439,7 @@ lm_module_build() {
 		echo "$kdir/libmaps-$hash.ko"
 		return 0
 	fi
+	lm_lock_chroot "$(lm_suite "$k")"
 	root=$(lm_chroot "$k") || exit 1
 	abi=$(cat "$kdir/abi")
 	# What dpkg-buildpackage -a sets: the headers' .kernelvariables then
