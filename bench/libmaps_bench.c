@@ -17,8 +17,9 @@
  * row), and print per method the
  * median and spread of the read time, the cost per VMA, the writer's p99
  * and worst mmap+munmap time while that method was read (its stall), the
- * same of the pairs in which the writer was not preempted ("own": the
- * guest's one CPU is shared by reader and writer), how many pairs per
+ * same of the pairs in which the writer was not preempted or slept
+ * ("own": under emulation the guest has one CPU, shared by reader and
+ * writer; with KVM it has two), how many pairs per
  * thousand slept (on a lock) and the longest of those, and
  * for libmaps the module's peak allocation for one snapshot against the
  * view's size and where the open's time went (last_open_ns).  Then, for
@@ -136,7 +137,7 @@ struct shared {
 	struct pairs all[NR_SLOTS];
 	/*
 	 * The pairs in which the writer was not preempted, or slept: what a
-	 * reader's locking costs it, apart from sharing the guest's one CPU.
+	 * reader's locking costs it, apart from sharing a CPU with it.
 	 */
 	struct pairs own[NR_SLOTS];
 	/* pairs in which the writer slept (on a lock), or was preempted */
@@ -169,7 +170,7 @@ static void count_pair(struct pairs *p, uint64_t ns)
  * The writer: mmap+munmap of a page, timed.  Its thread's context
  * switches around each pair tell why a pair was slow: a voluntary one is
  * a sleep, on the mmap lock or a VMA's lock (the stall a reader's locking
- * causes), an involuntary one a preemption (the guest's one CPU shared
+ * causes), an involuntary one a preemption (the guest's CPU shared
  * with the reader, whatever it locks).
  */
 static void *writer(void *arg)
@@ -477,7 +478,7 @@ struct result {
 	uint64_t p99_us, worst_us;	/* the writer, while this ran */
 	double slept, preempted;	/* its pairs that slept, were preempted: per 1000 */
 	uint64_t slept_worst_us;	/* the longest pair that slept */
-	uint64_t own_p99_us, own_worst_us;	/* of the pairs not preempted */
+	uint64_t own_p99_us, own_worst_us;	/* of the pairs not preempted, or slept */
 	ssize_t bytes;
 	long peak;			/* libmaps: module's peak allocation */
 	long restarts, single, changed;	/* libmaps: the module's counts */
@@ -561,7 +562,7 @@ struct row {
 	double start;			/* the tool's start and exit / pmap -X */
 	/*
 	 * The writer while the view, or maps, is read, against idle: its
-	 * pairs not preempted (its own), and all of them.
+	 * pairs not preempted or that slept (its own), and all of them.
 	 */
 	double wp99, wmax, maps_wp99, maps_wmax;
 	double all_wp99, maps_all_wp99;
@@ -983,12 +984,12 @@ static void matrix(void)
 	/*
 	 * Goal 3: the writer no more disturbed by a view being read than by
 	 * maps on kernels that read maps under per-VMA locks (6.17+).  Both
-	 * readers are beside it, so maps' own figures are the floor.  The
-	 * guest has one CPU, shared by the reader and the writer: the p99 of
-	 * all the writer's pairs counts those that waited for the reader's
-	 * time slice, about one in a hundred, so that it jumps between the
-	 * pair's own time and a slice as that share crosses 1%, whatever the
-	 * reader locks.  The goal is judged on the pairs in which the writer
+	 * readers are beside it, so maps' own figures are the floor.  Under
+	 * emulation the guest has one CPU (lm_accel), shared by the reader and
+	 * the writer: the p99 of all the writer's pairs counts those that
+	 * waited for the reader's time slice, about one in a hundred, so that
+	 * it jumps between the pair's own time and a slice as that share
+	 * crosses 1%, whatever the reader locks.  The goal is judged on the pairs in which the writer
 	 * was not preempted (or slept: a lock's stall), against idle's.
 	 */
 	printf("\nissue #16 goal 3, the writer's mmap+munmap while the view or maps is read, against idle\n");
@@ -1009,7 +1010,7 @@ static void matrix(void)
 		       w->preempted, w->maps_preempted, w->slept, w->maps_slept,
 		       (unsigned long)w->slept_worst, (unsigned long)w->maps_slept_worst);
 	}
-	printf("(p99 and worst: of the pairs not preempted; \"mp\": over the goal but not over maps';\n"
+	printf("(p99 and worst: of the pairs not preempted, or that slept; \"mp\": over the goal but not over maps';\n"
 	       " all: of every pair; slept max in us)\n");
 }
 
