@@ -37,7 +37,7 @@ static const char *const thp_texts[LM_NR_THPS] = {
 	[LM_THP_DAX] = "it is DAX memory, which only the fault path maps huge",
 	[LM_THP_SPECIAL] = "it is a PFN, I/O, mixed or hugetlb mapping, which THP never backs",
 	[LM_THP_MISALIGNED] = "its file offset does not line up with its address for any huge page size",
-	[LM_THP_TOO_SMALL] = "no naturally aligned huge page (2 MiB) fits inside it",
+	[LM_THP_TOO_SMALL] = NULL,	/* with this kernel's PMD size: thp_too_small() */
 	[LM_THP_SHMEM_NOT_REGULAR] = "it is shmem but not a regular file",
 	[LM_THP_SHMEM_DENY] = "shmem_enabled is 'deny'",
 	[LM_THP_SHMEM_NEVER] = "the tmpfs mount (or shmem_enabled) says huge=never",
@@ -56,9 +56,27 @@ static const char *const thp_texts[LM_NR_THPS] = {
 	[LM_THP_STACK] = "it is the stack of an exec that has not finished",
 };
 
+/* "...huge page (2 MiB)...": this kernel's PMD size, 32 MiB with 16 KiB pages. */
+static const char *thp_too_small(void)
+{
+	static char text[96];
+
+	if (!text[0]) {
+		unsigned long long kib = lm_pmd_size() ? lm_pmd_size() >> 10 : 2048;
+
+		if (kib % 1024)
+			snprintf(text, sizeof(text),
+				 "no naturally aligned huge page (%llu KiB) fits inside it", kib);
+		else
+			snprintf(text, sizeof(text),
+				 "no naturally aligned huge page (%llu MiB) fits inside it", kib >> 10);
+	}
+	return text;
+}
+
 const char *lm_thp_reason_text(enum lm_thp_id reason)
 {
-	const char *t = thp_texts[reason];
+	const char *t = reason == LM_THP_TOO_SMALL ? thp_too_small() : thp_texts[reason];
 
 	return t ? t : "the module did not say why (unknown reason)";
 }
@@ -76,6 +94,8 @@ static const struct text flag_texts[] = {
 	{ "ac", "accounted: counted against the commit limit because it is, or was, writable private memory" },
 	{ "nr", "no swap reserve" }, { "ht", "hugetlb" },
 	{ "sf", "synchronous page faults" }, { "ar", "architecture-specific" },
+	{ "bt", "branch targets guarded (arm64 BTI)" },
+	{ "mt", "memory tagging on (arm64 MTE)" },
 	{ "wf", "wiped on fork" }, { "dd", "not in core dumps" },
 	{ "sd", "soft-dirty" }, { "mm", "mixed map" },
 	{ "hg", "huge pages advised (MADV_HUGEPAGE)" },
