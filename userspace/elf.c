@@ -29,7 +29,6 @@ struct segs {
 };
 
 static unsigned long page_size;
-static unsigned long long pmd_size;	/* the kernel's huge page; 0 unknown */
 
 static unsigned long long pdown(unsigned long long x)
 {
@@ -190,12 +189,12 @@ static char *why_align(unsigned long long align)
 	static const char why[] =
 		"Why: the linker aligns each segment to the largest page size the ABI allows (its max-page-size), so that no page, however large, holds two segments with different permissions, such as code and writable data";
 
-	if (pmd_size == align)
+	if (lm_pmd_size() == align)
 		return xasprintf("%s; %llu KiB is this kernel's PMD size, the size of a huge page, and it maps the file with %lu KiB pages",
 				 why, align / 1024, page_size / 1024);
-	if (pmd_size)
+	if (lm_pmd_size())
 		return xasprintf("%s; this kernel's pages are %lu KiB and its huge pages (PMD) %llu KiB",
-				 why, page_size / 1024, pmd_size / 1024);
+				 why, page_size / 1024, lm_pmd_size() / 1024);
 	return xstrdup(why);
 }
 
@@ -343,7 +342,6 @@ void lm_elf_refine(struct lm_proc *p, bool live)
 
 	if (!init) {
 		page_size = (unsigned long)sysconf(_SC_PAGESIZE);
-		pmd_size = lm_pmd_size();
 		if (elf_version(EV_CURRENT) == EV_NONE)
 			return;
 		init = true;
