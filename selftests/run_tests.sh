@@ -13,13 +13,17 @@ for t in libmaps_view_test libmaps_access_test libmaps_explain_test \
 	libmaps_mem_test libmaps_merge_test libmaps_hostile_test libmaps_stress \
 	libmaps_lifecycle_test libmaps_sampler libmaps_pfnmap_test; do
 	echo "# running $bin/$t"
+	start=$(date +%s)
 	"$bin/$t" || rc=1
+	echo "# $t took $(($(date +%s) - start)) s"
 done
 # With arguments, one more test program and its own arguments (qemu/check:
 # the tool's in-guest tests).  It runs last: it unloads and reloads the
 # module to test the tool without it.
 if [ $# -gt 0 ]; then
 	echo "# running $1"
+	start=$(date +%s)
 	"$@" || rc=1
+	echo "# $(basename "$1") took $(($(date +%s) - start)) s"
 fi
 exit $rc
