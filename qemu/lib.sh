@@ -171,11 +171,17 @@ lm_download() {
 # API for before 6.15, the e820 pmem region, the pmem block device and
 # ext4; for a PCI BAR mapped to userspace through VFIO (behind the
 # guest's emulated IOMMU) vfio's type1 IOMMU backend, which vfio does not
-# depend on, and vfio-pci; for swap, a RAM disk (brd).  lm_guest_modules UNPACKED OUT copies each one
-# the kernel has as a module, after what it depends on (modinfo),
-# decompressed, into OUT, their load order into OUT/order and this list
-# into OUT/list.
-LM_GUEST_MODULES=(crc32c_generic nd_e820 nd_pmem ext4 vfio_iommu_type1 vfio_pci brd)
+# depend on, and vfio-pci; for swap, a RAM disk (brd).  arm64 has no
+# memmap=nn!ss: its guests' persistent memory is a "pmem-region" node of
+# the device tree (of_pmem) instead of nd_e820's region.  lm_guest_modules
+# UNPACKED OUT copies each one the kernel has as a module, after what it
+# depends on (modinfo), decompressed, into OUT, their load order into
+# OUT/order and this list into OUT/list.
+lm_guest_module_list() {
+	local pmem=nd_e820
+	[ "$LM_ARCH" = amd64 ] || pmem=of_pmem
+	echo crc32c_generic "$pmem" nd_pmem ext4 vfio_iommu_type1 vfio_pci brd
+}
 
 lm_guest_module() {
 	local unpack=$1 out=$2 name=$3 f dep
@@ -203,10 +209,10 @@ lm_guest_modules() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	: >"$out/order.tmp"
-	for m in "${LM_GUEST_MODULES[@]}"; do
+	for m in $(lm_guest_module_list); do
 		lm_guest_module "$unpack" "$out" "$m"
 	done
-	echo "${LM_GUEST_MODULES[*]}" >"$out/list"
+	lm_guest_module_list >"$out/list"
 	mv "$out/order.tmp" "$out/order"
 }
 
@@ -223,7 +229,7 @@ lm_kernel_fetch() {
 	[ "$LM_ARCH" = amd64 ] || a=:$LM_ARCH
 	# A cache made for another list of guest modules is fetched again.
 	[ -s "$kdir/versions" ] && [ -s "$kdir/vmlinuz" ] && [ -e "$kdir/modules/order" ] &&
-		[ "$(cat "$kdir/modules/list" 2>/dev/null)" = "${LM_GUEST_MODULES[*]}" ] &&
+		[ "$(cat "$kdir/modules/list" 2>/dev/null)" = "$(lm_guest_module_list)" ] &&
 		return 0
 
 	lm_log "fetching Debian $suite $flavour kernel for $k"

@@ -9,8 +9,8 @@
  * qemu/run gives guests whose kernel has vfio-pci an ivshmem device (BAR 2:
  * 8 MiB of RAM, 64-bit prefetchable) behind an emulated VT-d IOMMU.  The
  * test binds that device to vfio-pci through sysfs, opens it through a
- * type1 container, maps BAR 2 at a 2 MiB aligned address, touches every
- * 2 MiB of it and compares the view with maps and smaps (lm_compare()):
+ * type1 container, maps BAR 2 at a PMD-aligned address, touches every
+ * PMD's worth of it and compares the view with maps and smaps (lm_compare()):
  * smaps does not walk VM_PFNMAP VMAs, so it counts no PMD, and neither
  * may libmaps.  Whether the PMDs really exist comes from the kernel:
  * vfio-pci's dev_dbg() in its huge_fault() (dynamic debug, read back
@@ -36,7 +36,6 @@
 #include "kselftest_harness.h"
 #include "lm_view.h"
 
-#define SZ_2M		(2UL << 20)
 #define PCI_DEVICES	"/sys/bus/pci/devices"
 #define VFIO_PCI_DRV	"/sys/bus/pci/drivers/vfio-pci"
 #define DYNDBG		"/sys/kernel/debug/dynamic_debug/control"
@@ -166,9 +165,9 @@ static void vfio_open(struct __test_metadata *_metadata, FIXTURE_DATA(pfnmap) *s
 	}
 	snprintf(dev, sizeof(dev), PCI_DEVICES "/%s", self->bdf);
 	bar_resource(self->bdf, IVSHMEM_BAR, res);
-	TH_LOG("ivshmem %s BAR %d: %#llx-%#llx flags %#llx (2 MiB aligned: %s)",
+	TH_LOG("ivshmem %s BAR %d: %#llx-%#llx flags %#llx (PMD aligned: %s)",
 	       self->bdf, IVSHMEM_BAR, res[0], res[1], res[2],
-	       res[0] % SZ_2M ? "no" : "yes");
+	       res[0] % lm_pmd_size() ? "no" : "yes");
 	if (access(VFIO_PCI_DRV, F_OK)) {
 		WHY("no vfio-pci driver (%s: module vfio_pci not loaded or not in this kernel)",
 		    VFIO_PCI_DRV);
@@ -178,12 +177,11 @@ static void vfio_open(struct __test_metadata *_metadata, FIXTURE_DATA(pfnmap) *s
 		WHY("no /dev/vfio/vfio (CONFIG_VFIO_CONTAINER off?)");
 		return;
 	}
+	/*
+	 * x86's IOMMUs put every PCI device in a group at boot; a device
+	 * tree's IOMMU (arm64 virt's SMMUv3) only when a driver binds it.
+	 */
 	link_name(dev, "iommu_group", group, sizeof(group));
-	if (!group[0]) {
-		WHY("%s has no IOMMU group (no IOMMU: q35's intel-iommu and intel_iommu=on)",
-		    self->bdf);
-		return;
-	}
 
 	/* Whatever driver has the device gives it up, and gets it back. */
 	link_name(dev, "driver", self->old_driver, sizeof(self->old_driver));
@@ -194,11 +192,20 @@ static void vfio_open(struct __test_metadata *_metadata, FIXTURE_DATA(pfnmap) *s
 	snprintf(path, sizeof(path), "%s/driver_override", dev);
 	ASSERT_EQ(0, write_str(path, "vfio-pci")) TH_LOG("%s: %s", path, strerror(errno));
 	self->overridden = true;
-	ASSERT_EQ(0, write_str(VFIO_PCI_DRV "/bind", self->bdf))
-		TH_LOG("binding %s to vfio-pci: %s", self->bdf, strerror(errno));
+	if (write_str(VFIO_PCI_DRV "/bind", self->bdf)) {
+		link_name(dev, "iommu_group", group, sizeof(group));
+		if (!group[0]) {
+			WHY("%s has no IOMMU group, and vfio-pci needs one (no IOMMU: q35's intel-iommu and intel_iommu=on, virt's iommu=smmuv3)",
+			    self->bdf);
+			return;
+		}
+		ASSERT_TRUE(false) TH_LOG("binding %s to vfio-pci: %s", self->bdf, strerror(errno));
+	}
 	self->bound = true;
 	link_name(dev, "driver", drv, sizeof(drv));
 	ASSERT_STREQ("vfio-pci", drv);
+	link_name(dev, "iommu_group", group, sizeof(group));
+	ASSERT_NE(0, group[0]) TH_LOG("%s is on vfio-pci without an IOMMU group", self->bdf);
 
 	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
 	self->group = open(path, O_RDWR);
@@ -227,7 +234,7 @@ static void vfio_open(struct __test_metadata *_metadata, FIXTURE_DATA(pfnmap) *s
 	       (unsigned long long)self->bar.size, (unsigned long long)self->bar.offset,
 	       self->bar.flags);
 	ASSERT_TRUE(!!(self->bar.flags & VFIO_REGION_INFO_FLAG_MMAP));
-	ASSERT_LE(2 * SZ_2M, self->bar.size);
+	ASSERT_LE(2 * lm_pmd_size(), self->bar.size);
 }
 
 FIXTURE_SETUP(pfnmap)
@@ -274,9 +281,15 @@ FIXTURE_TEARDOWN(pfnmap)
 	}
 }
 
+/* The order of a PMD in pages: 9 with 4 KiB pages, 11 with arm64's 16 KiB. */
+static unsigned int pmd_order(void)
+{
+	return __builtin_ctzl(lm_pmd_size() / sysconf(_SC_PAGESIZE));
+}
+
 /*
  * vfio-pci's huge_fault() messages since @kmsg was opened: how many PMDs
- * (order 9) it installed, and how many times it was asked for one.
+ * (pmd_order()) it installed, and how many times it was asked for one.
  */
 static void count_huge_faults(int kmsg, const char *bdf, int *installed, int *asked)
 {
@@ -293,7 +306,7 @@ static void count_huge_faults(int kmsg, const char *bdf, int *installed, int *as
 			continue;
 		msg = strstr(rec, HUGE_FAULT "(,order = ");
 		if (!msg || sscanf(msg, HUGE_FAULT "(,order = %u) BAR %*d page offset %*x: %x",
-				   &order, &ret) != 2 || order != 9)
+				   &order, &ret) != 2 || order != pmd_order())
 			continue;
 		(*asked)++;
 		if (ret == LM_FAULT_NOPAGE)
@@ -320,7 +333,7 @@ static bool huge_fault_callsite(void)
 
 TEST_F(pfnmap, bar_pmd)
 {
-	size_t pg = sysconf(_SC_PAGESIZE), size, span;
+	size_t pg = sysconf(_SC_PAGESIZE), pmd = lm_pmd_size(), size, span;
 	struct lm_view_rec *r;
 	int installed, asked, mismatches, i;
 	bool pf, io, callsite;
@@ -341,11 +354,11 @@ TEST_F(pfnmap, bar_pmd)
 	ASSERT_LE(0, self->kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
 	lseek(self->kmsg, 0, SEEK_END);
 
-	/* 2 MiB aligned, between PROT_NONE pages, as lm_map_aligned(). */
-	span = size + SZ_2M + 2 * pg;
+	/* PMD aligned, between PROT_NONE pages, as lm_map_aligned(). */
+	span = size + pmd + 2 * pg;
 	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, res);
-	self->map = (char *)(((unsigned long)res + pg + SZ_2M - 1) & ~(SZ_2M - 1));
+	self->map = (char *)(((unsigned long)res + pg + pmd - 1) & ~(pmd - 1));
 	if (self->map - pg > res)
 		munmap(res, self->map - pg - res);
 	if (res + span > self->map + size + pg)
@@ -354,16 +367,16 @@ TEST_F(pfnmap, bar_pmd)
 				  MAP_SHARED | MAP_FIXED, self->device, self->bar.offset))
 		TH_LOG("mmap of BAR %d: %s", IVSHMEM_BAR, strerror(errno));
 
-	/* Touch every 2 MiB: one fault each, a PMD each where it can be. */
-	for (size_t off = 0; off < size; off += SZ_2M) {
+	/* Touch every PMD: one fault each, a PMD each where it can be. */
+	for (size_t off = 0; off < size; off += pmd) {
 		volatile uint32_t *p = (volatile uint32_t *)(self->map + off);
 
-		*p = 0x6c6d0000 | (off >> 21);
-		ASSERT_EQ(0x6c6d0000 | (off >> 21), *p);
+		*p = 0x6c6d0000 | (off / pmd);
+		ASSERT_EQ(0x6c6d0000 | (off / pmd), *p);
 	}
 	count_huge_faults(self->kmsg, self->bdf, &installed, &asked);
-	TH_LOG("huge_fault(order 9): asked %d, PMDs installed %d of %zu", asked, installed,
-	       size / SZ_2M);
+	TH_LOG("huge_fault(order %u): asked %d, PMDs installed %d of %zu", pmd_order(), asked,
+	       installed, size / pmd);
 
 	/* The view now: this must not crash, and must agree with smaps. */
 	mismatches = lm_compare(0, &view, &maps);
