@@ -256,7 +256,7 @@ static const char *map_kinds(FIXTURE_DATA(thp) *self)
 		if (fd < 0)
 			return "short tmpfs file";
 		if (add(self, LM_2PMD, MAP_SHARED, fd, advice[a],
-			"tmpfs huge=within_size 3M file in 4M, %s%s", adv, "") == MAP_FAILED)
+			"tmpfs huge=within_size 1.5-PMD file in 2 PMDs, %s%s", adv, "") == MAP_FAILED)
 			return "tmpfs mappings";
 		close(fd);
 

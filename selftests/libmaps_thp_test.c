@@ -108,7 +108,7 @@ static void *map_aligned_anon_regions(struct __test_metadata *_metadata)
 	int a;
 
 	for (a = 0; a < 3; a++) {
-		snprintf(desc, sizeof(desc), "private anon 4M, %s", advice_name[a]);
+		snprintf(desc, sizeof(desc), "private anon 2 PMDs, %s", advice_name[a]);
 		if (add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
@@ -116,7 +116,7 @@ static void *map_aligned_anon_regions(struct __test_metadata *_metadata)
 		if (add_region(_metadata, 2 * SZ_64K, SZ_64K, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
-		snprintf(desc, sizeof(desc), "shared anon 4M, %s", advice_name[a]);
+		snprintf(desc, sizeof(desc), "shared anon 2 PMDs, %s", advice_name[a]);
 		if (add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED | MAP_ANONYMOUS, -1,
 			       advice[a], "%s", desc) == MAP_FAILED)
 			return MAP_FAILED;
@@ -150,7 +150,7 @@ TEST(anon_knobs)
 		lm_knob_set("enabled", global[g]);
 		snprintf(setting, sizeof(setting), "enabled=%s", global[g]);
 		bad += compare_under(_metadata, setting) != 0;
-		/* first principles: the knob took (region 0: 4M, no advice) */
+		/* first principles: the knob took (region 0: 2 PMDs, no advice) */
 		if (!strcmp(global[g], "always"))
 			EXPECT_EQ(1, eligible(0)) TH_LOG("%s", setting);
 		if (!strcmp(global[g], "never") && !mthp[0])
@@ -213,7 +213,7 @@ TEST(shmem_knobs)
 			for (m = 0; m < 2; m++) {
 				for (a = 0; a < 3; a++) {
 					snprintf(desc, sizeof(desc), "tmpfs huge=%s, %s file, %s, %s",
-						 huge_opt[h], sz ? "3M" : "4M",
+						 huge_opt[h], sz ? "1.5-PMD" : "2-PMD",
 						 m ? "private" : "shared", advice_name[a]);
 					ASSERT_NE(MAP_FAILED,
 						  add_region(_metadata, LM_2PMD, LM_PMD,
@@ -225,7 +225,7 @@ TEST(shmem_knobs)
 		}
 	}
 	for (a = 0; a < 3; a++) {
-		snprintf(desc, sizeof(desc), "shared anon 4M, %s", advice_name[a]);
+		snprintf(desc, sizeof(desc), "shared anon 2 PMDs, %s", advice_name[a]);
 		ASSERT_NE(MAP_FAILED, add_region(_metadata, LM_2PMD, LM_PMD,
 						 MAP_SHARED | MAP_ANONYMOUS, -1, advice[a],
 						 "%s", desc));
@@ -240,7 +240,7 @@ TEST(shmem_knobs)
 		/*
 		 * First principles, with the per-size knob as it was:
 		 * force makes even huge=never eligible (region 0: shared
-		 * 4M file, no advice), deny refuses even huge=always
+		 * 2-PMD file, no advice), deny refuses even huge=always
 		 * (region 12), never leaves huge=always alone.
 		 */
 		if (!has_psize || !strcmp(saved[1], "inherit")) {
@@ -307,11 +307,11 @@ TEST(pmd_mapped)
 	nr_regions = 0;
 
 	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       MADV_HUGEPAGE, "%s", "private anon 4M, MADV_HUGEPAGE, touched");
+		       MADV_HUGEPAGE, "%s", "private anon 2 PMDs, MADV_HUGEPAGE, touched");
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, LM_2PMD);
 	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       MADV_HUGEPAGE, "%s", "private anon 4M, one THP split by mprotect");
+		       MADV_HUGEPAGE, "%s", "private anon 2 PMDs, one THP split by mprotect");
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, LM_2PMD);
 	ASSERT_EQ(0, mprotect(p + LM_PMD + getpagesize(), getpagesize(), PROT_READ));
@@ -320,7 +320,7 @@ TEST(pmd_mapped)
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, 4 * SZ_64K);
 	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED | MAP_ANONYMOUS, -1, -1,
-		       "%s", "shared anon 4M, touched");
+		       "%s", "shared anon 2 PMDs, touched");
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, LM_2PMD);
 
@@ -332,7 +332,7 @@ TEST(pmd_mapped)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, ftruncate(fd, LM_2PMD));
 	p = add_region(_metadata, LM_2PMD, LM_PMD, MAP_SHARED, fd, -1,
-		       "%s", "tmpfs huge=always 4M file, shared, touched");
+		       "%s", "tmpfs huge=always 2-PMD file, shared, touched");
 	ASSERT_NE(MAP_FAILED, p);
 	memset(p, 1, LM_2PMD);
 	close(fd);
