@@ -527,6 +527,9 @@ static size_t lm_put_header(const struct lm_text *t, struct lm_scratch *buf)
 	p = lm_cat(p, " groups=");
 	p = lm_dec(p, t->g.nr);
 	p = lm_mem_put(p, &t->g.mem);
+	/* what pmd= counts in, for a reader on another machine */
+	p = lm_cat(p, " pmd_size=");
+	p = lm_dec(p, PMD_SIZE);
 	p = lm_cat(p, t->snap.changed ? " state=changed" : " state=one");
 	if (t->snap.ranged) {
 		p = lm_cat(p, " range=");

@@ -364,6 +364,10 @@ int lm_parse_view(const char *text, struct lm_view *v)
 	    (strcmp(state, "one") && strcmp(state, "changed")))
 		return fail("header without state=one or state=changed: %.80s", hdr);
 	v->changed = !strcmp(state, "changed");
+	if (!field(hdr, "pmd_size", tmp, sizeof(tmp)) ||
+	    strtoul(tmp, NULL, 10) != lm_pmd_size())
+		return fail("header's pmd_size= is not this kernel's hpage_pmd_size %lu: %.80s",
+			    lm_pmd_size(), hdr);
 	if (field(hdr, "range", tmp, sizeof(tmp))) {
 		v->ranged = true;
 		if (sscanf(tmp, "%lx-%lx", &v->range_start, &v->range_end) != 2 ||

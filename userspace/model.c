@@ -11,20 +11,26 @@
 #include "model.h"
 #include "xalloc.h"
 
+static unsigned long long pmd_size;
+static bool pmd_size_known;
+
 unsigned long long lm_pmd_size(void)
 {
-	static unsigned long long size;
-	static bool known;
-
-	if (!known) {
+	if (!pmd_size_known) {
 		char *s = lm_slurp("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
 				   NULL);
 
-		size = s ? strtoull(s, NULL, 10) : 0;
+		pmd_size = s ? strtoull(s, NULL, 10) : 0;
 		free(s);
-		known = true;
+		pmd_size_known = true;
 	}
-	return size;
+	return pmd_size;
+}
+
+void lm_pmd_size_set(unsigned long long size)
+{
+	pmd_size = size;
+	pmd_size_known = true;
 }
 
 static const char *base_name(const char *name)

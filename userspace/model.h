@@ -18,6 +18,13 @@
  */
 unsigned long long lm_pmd_size(void);
 
+/*
+ * The PMD size of the kernel a view came from (its header's pmd_size=):
+ * what lm_pmd_size() says from now on, so that a view read with --input
+ * on another machine counts its own kernel's huge pages.
+ */
+void lm_pmd_size_set(unsigned long long size);
+
 /* Does the name of group @g match @pattern (glob, or a substring)? */
 bool lm_group_matches(const struct lm_group *g, const char *pattern);
 

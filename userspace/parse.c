@@ -393,7 +393,7 @@ static int mem_field(struct lm_mem_stats *m, const char *key, const char *val)
 }
 
 struct header {
-	unsigned long long pid, vmas, groups, map_vmas, map_size;
+	unsigned long long pid, vmas, groups, map_vmas, map_size, pmd_size;
 	struct lm_mem_stats mem;
 	char *comm;
 	bool changed, ranged;
@@ -420,6 +420,8 @@ static int header_field(void *obj, const char *key, char *val)
 		return num(val, 10, &h->map_vmas);
 	if (!strcmp(key, "map_size"))
 		return num(val, 10, &h->map_size);
+	if (!strcmp(key, "pmd_size"))
+		return num(val, 10, &h->pmd_size);
 	if (!strcmp(key, "comm"))
 		h->comm = val;
 	return 0;
@@ -737,6 +739,9 @@ static int parse_header(struct lm_proc *p, struct header *h, const char *s,
 		p->ranged = h->ranged;
 		p->map_vmas = h->map_vmas;
 		p->map_size = h->map_size;
+		/* a view from before pmd_size=: this machine's */
+		if (h->pmd_size)
+			lm_pmd_size_set(h->pmd_size);
 		rc = 0;
 	}
 	free(line);
