@@ -228,7 +228,7 @@ static char *lm_mthp_put(char *p, const u32 *mthp)
 }
 
 /*
- * The longest record line: its fixed words and numbers (under 720 bytes:
+ * The longest record line: its fixed words and numbers (under 750 bytes:
  * the ten memory fields alone take at most 10 * 35), the decoded flags
  * and the flags that differ (each at most 64 names of at most 5 bytes and
  * a separator), the huge page sizes (at most 64 of at most 8 bytes and a
@@ -238,7 +238,7 @@ static char *lm_mthp_put(char *p, const u32 *mthp)
 #define LM_NAMES_MAX	(BITS_PER_LONG * 6)
 #define LM_SIZES_MAX	(BITS_PER_LONG * 9)
 #define LM_MTHP_MAX	(LM_MTHP_ORDERS * 26)
-#define LM_LINE_MAX	(720 + 2 * LM_NAMES_MAX + LM_SIZES_MAX + LM_MTHP_MAX)
+#define LM_LINE_MAX	(750 + 2 * LM_NAMES_MAX + LM_SIZES_MAX + LM_MTHP_MAX)
 
 /*
  * What a record, a group or the process costs, in bytes, with smaps'
@@ -360,6 +360,8 @@ static size_t lm_put_record(const struct lm_vma *v, enum lm_merge merge,
 	p = lm_cat(p, " pmd=");
 	p = lm_dec(p, v->pmd);
 	p = lm_mthp_put(p, v->mthp);
+	p = lm_cat(p, " cont=");
+	p = lm_dec(p, v->cont * PAGE_SIZE);
 	p = lm_cat(p, " pagesize=");
 	p = lm_dec(p, v->pagesize >> 10);
 	p = lm_cat(p, "K merge=");

@@ -100,6 +100,7 @@ struct lm_vma {
 	unsigned long pagesize;	/* as smaps' KernelPageSize */
 	unsigned long pmd;	/* PMD-mapped huge pages right now */
 	u32 mthp[LM_MTHP_ORDERS]; /* PTE-mapped large folios, by order - 1 */
+	unsigned long cont;	/* PTEs with the contiguous bit (arm64) */
 	struct lm_mem mem;	/* what it costs right now */
 	vm_flags_t merge_diff;	/* LM_MERGE_FLAGS: the flags that differ */
 	bool anon_vma;		/* has an anon_vma: pages were written */

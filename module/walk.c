@@ -228,6 +228,8 @@ static void lm_pte_entry(struct lm_walk *w, pte_t *ptep, unsigned long addr,
 	} else {
 		page = lm_pte_entry_page(pte, &kind);
 	}
+	if (pte_present(pte) && lm_pte_cont(pte))
+		w->v->cont++;
 	if (page && pte_present(pte))
 		lm_count_folio(w, page);
 	else
@@ -634,7 +636,7 @@ static int lm_record_walk(struct mm_struct *mm, struct lm_vma *v,
 /**
  * lm_snapshot_walk - count what backs each of @nr copied VMAs now
  * @mm: their mm; its mmap lock is not held
- * @vmas: the copies, in address order; their ->pmd, ->mthp and ->mem
+ * @vmas: the copies, in address order; their ->pmd, ->mthp, ->cont and ->mem
  * @nr: how many
  *
  * Takes the mmap lock for reading and lets a waiting writer in, between
@@ -675,7 +677,7 @@ atomic_long_t lm_vma_walk_yields = ATOMIC_LONG_INIT(0);
  * lm_record_walk_vma - count what backs the range of @v, under VMA locks
  * @mm: the mm of @v; its mmap lock is not held
  * @vma: the VMA @v was just copied from, read-locked; NULL if none is
- * @v: the copy; its ->pmd, ->mthp and ->mem
+ * @v: the copy; its ->pmd, ->mthp, ->cont and ->mem
  *
  * The copy's own VMA is walked under the read lock the copy took, until a
  * writer waits to change it: that writer is let in at the next PMD table,

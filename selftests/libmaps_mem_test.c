@@ -18,6 +18,7 @@
  * put back the same way.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/swap.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -541,6 +543,158 @@ TEST_F(mthp, against_pagemap)
 }
 
 /*
+ * arm64's contiguous PTEs (contpte, 6.9+): with large folios of exactly
+ * lm_cont_size() (64 KiB with 4 KiB pages, 2 MiB with 16 KiB pages) the
+ * only size enabled, a target faults in CONT_BLOCKS whole aligned blocks,
+ * each mapped by one set_ptes() of its folio, which marks them; and one
+ * more block whose middle page it mprotect()s, which the kernel must
+ * unfold (the architecture wants every PTE of a block alike).  cont= must
+ * count the first region whole, as pagemap and kpageflags show it, and
+ * nothing in the three records of the other.  Every other record's cont=
+ * is checked by lm_compare() against what pagemap allows.
+ */
+enum { C_WHOLE, C_SPLIT, C_NR };
+#define CONT_BLOCKS	8
+
+static int cont_target(void)
+{
+	unsigned long cont = lm_cont_size();
+	size_t size[C_NR] = { CONT_BLOCKS * cont, cont };
+	FILE *out = fdopen(3, "w");
+	char *p[C_NR];
+	int i;
+
+	for (i = 0; i < C_NR; i++) {
+		p[i] = lm_map_aligned(size[i], cont, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (!out || p[i] == MAP_FAILED)
+			return 1;
+		memset(p[i], i + 1, size[i]);
+	}
+	if (mprotect(p[C_SPLIT] + cont / 2, sysconf(_SC_PAGESIZE), PROT_READ))
+		return 1;
+	for (i = 0; i < C_NR; i++)
+		fprintf(out, "%p\n", (void *)p[i]);
+	fclose(out);
+	raise(SIGSTOP);
+	return 0;
+}
+
+#define CONT_KNOBS	16
+
+FIXTURE(contpte)
+{
+	char knob[CONT_KNOBS][48], saved[CONT_KNOBS][32];
+	int nr;
+	char *p[C_NR];
+	pid_t target;
+	char why[256];	/* the 6.1 harness runs the body after a SKIP */
+};
+
+FIXTURE_SETUP(contpte)
+{
+	unsigned long kb = lm_cont_size() >> 10;
+	char want[48], path[96];
+	struct utsname u;
+	struct dirent *e;
+	int major = 0, minor = 0, status;
+	DIR *d;
+	FILE *in;
+
+	self->target = 0;
+	self->nr = 0;
+	self->why[0] = '\0';
+	uname(&u);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	if (!kb) {
+		snprintf(self->why, sizeof(self->why),
+			 "%s has no contiguous-PTE bit (arm64's)", u.machine);
+		return;
+	}
+	snprintf(want, sizeof(want), "hugepages-%lukB", kb);
+	snprintf(path, sizeof(path), LM_THP_DIR "%s/enabled", want);
+	if (access(path, F_OK)) {
+		snprintf(self->why, sizeof(self->why),
+			 "no multi-size THP of %lu KiB (%s: 6.8+)", kb, path);
+		return;
+	}
+	if (major < 6 || (major == 6 && minor < 9)) {
+		snprintf(self->why, sizeof(self->why), "%s: contpte came in 6.9", u.release);
+		return;
+	}
+	/* that size always, every other one never */
+	d = opendir(LM_THP_DIR);
+	ASSERT_NE(NULL, d);
+	while ((e = readdir(d)) && self->nr < CONT_KNOBS) {
+		if (strncmp(e->d_name, "hugepages-", 10))
+			continue;
+		snprintf(self->knob[self->nr], sizeof(self->knob[0]), "%.30s/enabled", e->d_name);
+		if (lm_knob_get(self->knob[self->nr], self->saved[self->nr],
+				sizeof(self->saved[0])))
+			continue;
+		self->nr++;
+		ASSERT_EQ(0, lm_knob_set(self->knob[self->nr - 1],
+					 strcmp(e->d_name, want) ? "never" : "always"))
+			TH_LOG("%s", self->knob[self->nr - 1]);
+	}
+	closedir(d);
+	ASSERT_GT(CONT_KNOBS, self->nr) TH_LOG("more than %d per-size knobs", CONT_KNOBS - 1);
+	in = start_target(&self->target, "--cont-target", NULL);
+	ASSERT_NE(NULL, in);
+	ASSERT_EQ(0, read_addrs(in, self->p, C_NR)) TH_LOG("the target failed");
+	fclose(in);
+	ASSERT_EQ(self->target, waitpid(self->target, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+}
+
+FIXTURE_TEARDOWN(contpte)
+{
+	int i;
+
+	if (self->target > 0) {
+		kill(self->target, SIGKILL);
+		waitpid(self->target, NULL, 0);
+	}
+	for (i = 0; i < self->nr; i++)
+		lm_knob_set(self->knob[i], self->saved[i]);
+}
+
+TEST_F_TIMEOUT(contpte, against_pagemap, 180)
+{
+	unsigned long cont = lm_cont_size(), pg = sysconf(_SC_PAGESIZE), most;
+	struct lm_view_rec *v;
+	int bad, i;
+
+	if (self->why[0])
+		SKIP(return, "%s", self->why);
+	lm_compare_memory = true;
+	bad = lm_compare(self->target, &view, &maps);
+	lm_compare_memory = false;
+	ASSERT_LE(0, bad) TH_LOG("%s", lm_error);
+	EXPECT_EQ(0, bad);
+
+	/* the target is as meant: whole blocks of one folio each */
+	v = lm_view_find(&view, (unsigned long)self->p[C_WHOLE]);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, lm_cont_bound(self->target, v->start, v->end, &most)) TH_LOG("%s", lm_error);
+	TH_LOG("%lx-%lx cont=%lu, pagemap allows %lu (%d blocks of %lu KiB)", v->start, v->end,
+	       v->cont, most, CONT_BLOCKS, cont >> 10);
+	ASSERT_EQ(CONT_BLOCKS * cont, most) TH_LOG("the folios are not whole blocks");
+	EXPECT_EQ(most, v->cont);
+
+	/* the block with a read-only page in its middle: none, in each record */
+	for (i = 0; i < 3; i++) {
+		unsigned long at = (unsigned long)self->p[C_SPLIT] +
+				   (i == 0 ? 0 : i == 1 ? cont / 2 : cont / 2 + pg);
+
+		v = lm_view_find(&view, at);
+		ASSERT_NE(NULL, v) TH_LOG("no record at %lx", at);
+		TH_LOG("%lx-%lx %s cont=%lu", v->start, v->end, v->perms, v->cont);
+		EXPECT_EQ(0UL, v->cont);
+	}
+}
+
+/*
  * The walk lets a writer in, between PMD tables, and goes on where it
  * stopped: a target with 512 MiB of its own pages, mapped by PTEs, and a
  * thread of it that changes its map all the time.  Every view read
@@ -757,5 +911,7 @@ int main(int argc, char **argv)
 		return target(argc > 2 && !strcmp(argv[2], "swap"));
 	if (argc > 1 && !strcmp(argv[1], "--mthp-target"))
 		return mthp_target();
+	if (argc > 1 && !strcmp(argv[1], "--cont-target"))
+		return cont_target();
 	return test_harness_run(argc, argv);
 }

@@ -231,6 +231,11 @@ static int parse_record(const char *line, struct lm_view_rec *r)
 	r->pmd = strtoul(tmp, NULL, 10);
 	if (!field(line, "mthp", r->mthp, sizeof(r->mthp)))
 		return fail("record without mthp=: %.80s", line);
+	if (!field(line, "cont", tmp, sizeof(tmp)))
+		return fail("record without cont=: %.80s", line);
+	r->cont = strtoul(tmp, NULL, 10);
+	if (r->cont > r->size || r->cont % sysconf(_SC_PAGESIZE))
+		return fail("cont=%lu: not pages of the record: %.80s", r->cont, line);
 	if (!field(line, "pagesize", tmp, sizeof(tmp)) || tmp[strlen(tmp) - 1] != 'K')
 		return fail("record without pagesize=<n>K: %.80s", line);
 	r->pagesize_kb = strtoul(tmp, NULL, 10);
@@ -792,6 +797,20 @@ static int compare_one(const struct lm_view_rec *v, const struct lm_maps_rec *m,
 			mismatch(bad, "%lx: mthp=%s, pagemap and kpageflags say '%s'", v->start,
 				 v->mthp, want);
 	}
+	/* contiguous PTEs: none without the bit, else no more than may be */
+	if (!lm_cont_size() && v->cont)
+		mismatch(bad, "%lx: cont=%lu on an architecture without contiguous PTEs",
+			 v->start, v->cont);
+	if (mthp && lm_compare_memory && lm_cont_size() && v->cont &&
+	    v->end - v->start <= (1UL << 30)) {
+		unsigned long most;
+
+		if (lm_cont_bound(lm_compare_pid, v->start, v->end, &most))
+			mismatch(bad, "%lx: %s", v->start, lm_error);
+		else if (v->cont > most)
+			mismatch(bad, "%lx: cont=%lu, but pagemap and kpageflags allow %lu",
+				 v->start, v->cont, most);
+	}
 	if (m->thp_eligible < 0)
 		mismatch(bad, "%lx: smaps has no THPeligible line", v->start);
 	else if (v->thp != m->thp_eligible)
@@ -887,6 +906,62 @@ int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *ou
 		if (counts[order] && len < size)
 			len += snprintf(out + len, size - len, "%s%luK:%lu", len ? "," : "",
 					((unsigned long)pg << order) >> 10, counts[order]);
+	return 0;
+}
+
+unsigned long lm_cont_size(void)
+{
+#ifdef __aarch64__
+	/* arch/arm64/include/asm/pgtable-hwdef.h: CONT_PTE_SHIFT */
+	switch (sysconf(_SC_PAGESIZE)) {
+	case 4096:
+		return 64UL << 10;
+	case 16384:
+	case 65536:
+		return 2UL << 20;
+	}
+#endif
+	return 0;
+}
+
+int lm_cont_bound(pid_t pid, unsigned long start, unsigned long end, unsigned long *bytes)
+{
+	unsigned long cont = lm_cont_size(), pg = sysconf(_SC_PAGESIZE), nr = cont / pg;
+	unsigned long block, head, first_head, i;
+	uint64_t ent[128];
+	char path[64];
+	int fd;
+
+	*bytes = 0;
+	if (!cont || nr > 128)
+		return nr > 128 ? fail("contiguous block of %lu pages", nr) : 0;
+	if (kpageflags_fd < 0)
+		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || kpageflags_fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail("%s or /proc/kpageflags: %s", path, strerror(errno));
+	}
+	for (block = start & ~(cont - 1); block < end; block += cont) {
+		bool ok;
+
+		if (pread(fd, ent, nr * 8, (off_t)(block / pg) * 8) != (ssize_t)(nr * 8)) {
+			close(fd);
+			return fail("%s: %s", path, strerror(errno));
+		}
+		ok = (ent[0] & PM_PRESENT) && !((ent[0] & PM_PFN_MASK) % nr) &&
+		     folio_of(ent[0] & PM_PFN_MASK, &first_head);
+		for (i = 1; ok && i < nr; i++)
+			ok = (ent[i] & PM_PRESENT) &&
+			     (ent[i] & PM_PFN_MASK) == (ent[0] & PM_PFN_MASK) + i &&
+			     folio_of(ent[i] & PM_PFN_MASK, &head) && head == first_head;
+		if (ok)
+			*bytes += (block + cont < end ? block + cont : end) -
+				  (block > start ? block : start);
+	}
+	close(fd);
 	return 0;
 }
 

@@ -74,6 +74,7 @@ struct lm_view_rec {
 	char thp_reason[32];
 	char thp_sizes[128];		/* empty if absent */
 	char mthp[256];			/* the mthp= list, as written */
+	unsigned long cont;		/* cont=: bytes under contiguous PTEs */
 	char role[16];
 	char merge[64];
 	unsigned long pmd;
@@ -146,6 +147,20 @@ void *lm_map_aligned(size_t size, size_t align, int prot, int flags, int fd);
  */
 int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *out,
 		     size_t size);
+/*
+ * The block arm64 maps with its contiguous bit (CONT_PTES pages: 64 KiB
+ * with 4 KiB pages, 2 MiB with 16 KiB and 64 KiB pages), by the
+ * architecture's definition; 0 where there is no such bit (x86_64).
+ */
+unsigned long lm_cont_size(void);
+/*
+ * The most of [@start, @end) of @pid the kernel may map with contiguous
+ * PTEs, from pagemap and kpageflags, into @bytes: the pages in aligned
+ * blocks of lm_cont_size() whose pages (in or out of the range) are all
+ * present, of one folio, at consecutive PFNs from an aligned one: the
+ * only blocks arm64's contpte_set_ptes() and contpte_try_fold() mark.
+ */
+int lm_cont_bound(pid_t pid, unsigned long start, unsigned long end, unsigned long *bytes);
 
 /* The view record that starts at @start, or NULL. */
 struct lm_view_rec *lm_view_find(struct lm_view *v, unsigned long start);

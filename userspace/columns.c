@@ -21,7 +21,7 @@ enum {
 	COL_HUGE, COL_PAGESIZE, COL_MERGE, COL_DEV, COL_INODE, COL_PATH,
 	COL_PROCS, COL_RSS, COL_PSS, COL_SWAP, COL_PRIVATE, COL_SHARED, COL_ANON,
 	COL_SWAPPSS, COL_LOCKED, COL_PRIVDIRTY, COL_PRIVCLEAN, COL_SHDIRTY,
-	COL_SHCLEAN, COL_MTHP, COL_STATE, NCOLS
+	COL_SHCLEAN, COL_MTHP, COL_CONT, COL_STATE, NCOLS
 };
 
 /* As lsblk's: a size is a string ("12K") by default, a number with -b. */
@@ -120,6 +120,8 @@ static const struct colinfo infos[NCOLS] = {
 	[COL_SHCLEAN]	= MEMCOL("SHARED-CLEAN", M(SHARED_CLEAN), "smaps Shared_Clean"),
 	[COL_MTHP]	= { "MTHP", 6, 0, SCOLS_JSON_STRING,
 			    "PTE-mapped large folios per size (64K:12,16K:3); - none" },
+	[COL_CONT]	= { "CONT", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+			    "bytes mapped by contiguous PTEs now (arm64's contpte)", COLTYPE_SIZE },
 	[COL_STATE]	= { "STATE", 6, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 			    "a process with no address space, or one changed while read" },
 };
@@ -520,6 +522,12 @@ static void fill_record(struct lm_table *t, struct libscols_line *ln,
 		case COL_MTHP:
 			if (r->mthp)
 				set(ln, i, *r->mthp ? r->mthp : "-");
+			break;
+		case COL_CONT:
+			if (r->cont >= 0) {
+				size_str(t, buf, sizeof(buf), (unsigned long long)r->cont);
+				set(ln, i, buf);
+			}
 			break;
 		}
 	}

@@ -468,7 +468,7 @@ static int group_field(void *obj, const char *key, char *val)
  */
 enum rec_key {
 	K_SIZE = LM_NR_MEM, K_ROLE, K_FLAGS, K_DECODED, K_THP, K_THP_REASON,
-	K_THP_SIZES, K_PMD, K_MTHP, K_PAGESIZE, K_MERGE, NR_REC_KEYS
+	K_THP_SIZES, K_PMD, K_MTHP, K_CONT, K_PAGESIZE, K_MERGE, NR_REC_KEYS
 };
 
 static const char *const rec_keys[NR_REC_KEYS - LM_NR_MEM] = {
@@ -481,6 +481,7 @@ static const char *const rec_keys[NR_REC_KEYS - LM_NR_MEM] = {
 	[K_THP_SIZES - LM_NR_MEM]	= "thp_sizes",
 	[K_PMD - LM_NR_MEM]		= "pmd",
 	[K_MTHP - LM_NR_MEM]		= "mthp",
+	[K_CONT - LM_NR_MEM]		= "cont",
 	[K_PAGESIZE - LM_NR_MEM]	= "pagesize",
 	[K_MERGE - LM_NR_MEM]		= "merge",
 };
@@ -604,6 +605,11 @@ static int rec_field(struct lm_proc *p, struct lm_rec *r, int key,
 		break;
 	case K_MTHP:
 		r->mthp = intern(p, val, len);
+		break;
+	case K_CONT:
+		if (num_n(val, len, 10, &v))
+			return -1;
+		r->cont = (long long)v;
 		break;
 	}
 	return 0;
@@ -826,6 +832,7 @@ int lm_parse_view(const char *text, struct lm_proc *p, char *err, size_t errlen)
 				goto bad;
 			r->thp = -1;
 			r->pmd = -1;
+			r->cont = -1;
 			if (parse_rec(p, r, s + 1, e, &hint) ||
 			    !r->role || !r->merge || r->thp < 0 || !r->decoded)
 				goto bad;
@@ -1048,6 +1055,7 @@ int lm_parse_smaps(const char *text, pid_t pid, struct lm_proc *p,
 			if (r)
 				r->pmd = pmd_kb * 1024 / pmd_bytes;
 			r = &p->recs[p->nr];
+			r->cont = -1;	/* smaps does not say */
 			rest = rec_position(line, r);
 			if (!rest || sscanf(rest, " %x:%x %llu%n", &dev[2 * p->nr],
 					    &dev[2 * p->nr + 1], &ino[p->nr], &n) != 3)

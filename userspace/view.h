@@ -209,6 +209,7 @@ struct lm_rec {
 	enum lm_merge_id merge_id;	/* of its head, before any ':' */
 	struct lm_mem_stats mem;
 	const char *mthp;		/* "64K:12,16K:3"; "": none; NULL: unknown */
+	long long cont;			/* bytes under contiguous PTEs; -1: unknown */
 
 	/* Filled by elf.c: the ELF segment the record comes from. */
 	const char *elf_role;		/* NULL: no ELF verdict; a name of */
