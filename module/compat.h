@@ -364,9 +364,9 @@ static inline bool lm_pmd_special(pmd_t pmd)
  * arm64 sets its contiguous bit in each PTE of an aligned block of
  * CONT_PTES pages of one folio, mapped alike, so that the TLB may cache
  * the block as one entry: since 6.9 for any large folio of anonymous or
- * file memory (contpte, CONFIG_ARM64_CONTPTE), before only for hugetlb's
- * 64 KiB (4 KiB pages) or 2 MiB (16 KiB pages) pages.  ptep_get() keeps
- * the bit.  x86_64 has no such bit.
+ * file memory (contpte, CONFIG_ARM64_CONTPTE); before, only for hugetlb
+ * pages, which the walk does not count.  ptep_get() keeps the bit.
+ * x86_64 has no such bit.
  */
 static inline bool lm_pte_cont(pte_t pte)
 {

@@ -7,7 +7,8 @@
  * not exist; the view of a process with one must still be right.
  *
  * qemu/run gives guests whose kernel has vfio-pci an ivshmem device (BAR 2:
- * 8 MiB of RAM, 64-bit prefetchable) behind an emulated VT-d IOMMU.  The
+ * two PMDs or more of RAM, 64-bit prefetchable) behind an emulated IOMMU
+ * (x86_64: VT-d; arm64: SMMUv3).  The
  * test binds that device to vfio-pci through sysfs, opens it through a
  * type1 container, maps BAR 2 at a PMD-aligned address, touches every
  * PMD's worth of it and compares the view with maps and smaps (lm_compare()):

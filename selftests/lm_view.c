@@ -927,7 +927,8 @@ unsigned long lm_cont_size(void)
 int lm_cont_bound(pid_t pid, unsigned long start, unsigned long end, unsigned long *bytes)
 {
 	unsigned long cont = lm_cont_size(), pg = sysconf(_SC_PAGESIZE), nr = cont / pg;
-	unsigned long block, head, first_head, i;
+	unsigned long block, head, pfn, i;
+	int order;
 	uint64_t ent[128];
 	char path[64];
 	int fd;
@@ -951,12 +952,12 @@ int lm_cont_bound(pid_t pid, unsigned long start, unsigned long end, unsigned lo
 			close(fd);
 			return fail("%s: %s", path, strerror(errno));
 		}
-		ok = (ent[0] & PM_PRESENT) && !((ent[0] & PM_PFN_MASK) % nr) &&
-		     folio_of(ent[0] & PM_PFN_MASK, &first_head);
+		/* one folio: consecutive PFNs inside the first one's folio */
+		pfn = ent[0] & PM_PFN_MASK;
+		order = (ent[0] & PM_PRESENT) && pfn && !(pfn % nr) ? folio_of(pfn, &head) : 0;
+		ok = order && pfn + nr <= head + (1UL << order);
 		for (i = 1; ok && i < nr; i++)
-			ok = (ent[i] & PM_PRESENT) &&
-			     (ent[i] & PM_PFN_MASK) == (ent[0] & PM_PFN_MASK) + i &&
-			     folio_of(ent[i] & PM_PFN_MASK, &head) && head == first_head;
+			ok = (ent[i] & PM_PRESENT) && (ent[i] & PM_PFN_MASK) == pfn + i;
 		if (ok)
 			*bytes += (block + cont < end ? block + cont : end) -
 				  (block > start ? block : start);
