@@ -6,8 +6,8 @@
 #   make check           static checks and the tool's host tests, then build
 #                        for every supported kernel and the debug kernel
 #                        (with sparse) and run the selftests inside QEMU
-#                        guests, x86_64's and, beside them, arm64's with 4 KiB
-#                        and 16 KiB pages (installs what it needs)
+#                        guests, x86_64's and arm64's with 4 KiB and 16 KiB
+#                        pages, two at a time (installs what it needs)
 #   make bench           run the benchmarks (bench/) in guests of 6.1, 6.12
 #                        and 7.x: maps, smaps, PROCMAP_QUERY and libmaps
 #   make demo            boot KERNEL in QEMU and show the view of a program
@@ -48,7 +48,7 @@ check:
 	qemu/lint
 	$(MAKE) -C userspace check
 	qemu/dkms 6.1
-	qemu/check 5.10 6.1 6.12 7 debug arm64:6.1 arm64:7-16k
+	qemu/check debug arm64:7-16k arm64:6.1 7 6.12 6.1 5.10
 	qemu/bench --quick 6.1
 
 bench:
