@@ -147,11 +147,13 @@ struct vm_area_struct *lm_vma_read_next(struct mm_struct *mm,
 /*
  * PMD tables a page-table walk goes through, across records, between two
  * looks at whether a writer waits for the mmap lock: 64 of 512 entries are
- * 128 MiB of address space mapped by 4 KiB pages, or 64 small VMAs; but it
- * looks once LM_WALK_NS passed too, so that a writer does not wait for 64
- * full tables.
+ * 128 MiB of address space mapped by 4 KiB pages, or 64 small VMAs; as
+ * many entries with bigger pages (16 of 2048 with arm64's 16 KiB), so
+ * that the CPU is offered as often whatever the page size; but it looks
+ * once LM_WALK_NS passed too, so that a writer does not wait for a
+ * batch of full tables.
  */
-#define LM_WALK_BATCH	64
+#define LM_WALK_BATCH	(64 * 512 / PTRS_PER_PTE)
 #define LM_WALK_NS	NSEC_PER_MSEC
 
 int lm_snapshot_walk(struct mm_struct *mm, struct lm_vma *vmas, unsigned int nr);

@@ -903,9 +903,14 @@ TEST(thp_no_file)
 		waitpid(pid, NULL, 0);
 		ASSERT_GE(i, 0);
 		start = maps.recs[i].start;
-		seen_fit = !(start & (2 * pg - 1)) && maps.recs[i].end - start >= 2 * (unsigned long)pg;
-		EXPECT_STREQ(seen_fit ? "no-file" : "too-small", rec(start)->thp_reason)
-			TH_LOG("[vdso] at %lx", start);
+		EXPECT_STREQ(maps.recs[i].end - start >= 2 * (unsigned long)pg &&
+			     !(start & (2 * pg - 1)) ? "no-file" : "too-small",
+			     rec(start)->thp_reason) TH_LOG("[vdso] at %lx", start);
+		/* arm64's with 16 KiB pages is one page: no 2-page folio fits ever */
+		if (maps.recs[i].end - start < 2 * (unsigned long)pg)
+			SKIP(return, "[vdso] is %lu KiB, one page: the file rule is never reached",
+			     (maps.recs[i].end - start) >> 10);
+		seen_fit = !(start & (2 * pg - 1));
 	}
 	EXPECT_TRUE(seen_fit);
 }
