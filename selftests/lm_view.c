@@ -861,6 +861,23 @@ static int folio_of(unsigned long pfn, unsigned long *head)
 	return order;
 }
 
+/* @pid's pagemap (its name into @path), with kpageflags open too; or -1. */
+static int open_pagemap(pid_t pid, char *path, size_t size)
+{
+	int fd;
+
+	if (kpageflags_fd < 0)
+		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	snprintf(path, size, "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || kpageflags_fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail("%s or /proc/kpageflags: %s", path, strerror(errno));
+	}
+	return fd;
+}
+
 int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *out,
 		     size_t size)
 {
@@ -871,15 +888,9 @@ int lm_mthp_expected(pid_t pid, unsigned long start, unsigned long end, char *ou
 	size_t len = 0;
 	int fd, order;
 
-	if (kpageflags_fd < 0)
-		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || kpageflags_fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		return fail("%s or /proc/kpageflags: %s", path, strerror(errno));
-	}
+	fd = open_pagemap(pid, path, sizeof(path));
+	if (fd < 0)
+		return -1;
 	for (addr = start; addr < end;) {
 		size_t n = (end - addr) / pg, i;
 
@@ -936,15 +947,9 @@ int lm_cont_bound(pid_t pid, unsigned long start, unsigned long end, unsigned lo
 	*bytes = 0;
 	if (!cont || nr > 128)
 		return nr > 128 ? fail("contiguous block of %lu pages", nr) : 0;
-	if (kpageflags_fd < 0)
-		kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || kpageflags_fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		return fail("%s or /proc/kpageflags: %s", path, strerror(errno));
-	}
+	fd = open_pagemap(pid, path, sizeof(path));
+	if (fd < 0)
+		return -1;
 	for (block = start & ~(cont - 1); block < end; block += cont) {
 		bool ok;
 
